@@ -1,0 +1,407 @@
+// The sans-IO request parser: bytes in (feed), events out (next). No sockets, no timers, like h11.
+// One parser per connection; after each message it pauses until the connection asks for the next request.
+
+import type { Header } from '../interface.js';
+import { ProtocolError, printable } from './errors.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { analyseHeaders, checkContentLengthField, lowerName, parseFieldLine, parseRequestLine, type RequestHead } from './request-head.js';
+import { HEX, QDTEXT, TOKEN } from './syntax.js';
+
+export type ParserEvent =
+  | { type: 'head'; head: RequestHead }
+  | { type: 'data'; data: Buffer }
+  | { type: 'end'; trailers: Header[] }
+  | { type: 'error'; error: ProtocolError }
+  | { type: 'need-data' }
+  | { type: 'paused' };
+
+export interface ParserOptions {
+  /**
+   * RFC 9112 3.2: answer 400 to an HTTP/1.1 request without exactly one Host. Always on in the server;
+   * the llhttp conformance test turns it off to compare the rest of the parse with llhttp's parser-level view.
+   */
+  requireHost: boolean;
+}
+
+export const NEED_DATA: ParserEvent = Object.freeze({ type: 'need-data' });
+export const PAUSED: ParserEvent = Object.freeze({ type: 'paused' });
+
+/**
+ * Parser states. A message goes HEAD -> (BODY_LENGTH | CHUNK_SIZE <-> CHUNK_DATA -> CHUNK_DATA_END ... -> TRAILERS) -> END -> DONE.
+ * END means "the body is complete, report 'end' next", so events come one per call and in order.
+ * From DONE, `startNextRequest()` goes back to HEAD, unless the message ended the connection (MUST_CLOSE).
+ */
+export type ParserState =
+  | 'HEAD' | 'BODY_LENGTH' | 'CHUNK_SIZE' | 'CHUNK_DATA' | 'CHUNK_DATA_END' | 'TRAILERS'
+  | 'END' | 'DONE' | 'MUST_CLOSE' | 'ERROR';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 > 2^52: a larger size is an overflow attempt
+
+export const CRLF_HINT = 'lines must end with CRLF: in telnet that is Enter, with nc use -C';
+
+export class RequestParser {
+  readonly limits: Limits;
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private _state: ParserState = 'HEAD';
+  private error: ProtocolError | null = null;
+  /** While reading a head: how far the scan for line ends has gone, relative to `pos`. */
+  private scanned = 0;
+  private lineStart = 0;
+  private lineCount = 0;
+  /** Body bookkeeping for the current message. */
+  private remaining = 0;
+  private bodyBytes = 0;
+  private trailers: Header[] = [];
+  private headerCountSoFar = 0;
+  private trailerBytes = 0;
+  private _head: RequestHead | null = null;
+  private closeAfter = false;
+
+  readonly options: ParserOptions;
+
+  constructor(limits: Partial<Limits> = {}, options: Partial<ParserOptions> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.options = { requireHost: true, ...options };
+  }
+
+  get state(): ParserState {
+    return this._state;
+  }
+
+  /** The head of the message being read or just read. */
+  get head(): RequestHead | null {
+    return this._head;
+  }
+
+  /** Bytes received and not yet turned into events. */
+  get bufferedBytes(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Whether the parser has seen part of a request it has not finished (for timeouts and clean closes). */
+  get inMessage(): boolean {
+    return (this._state === 'HEAD' && this.buf.length > this.pos) || (this._state !== 'HEAD' && this._state !== 'DONE' && this._state !== 'MUST_CLOSE' && this._state !== 'ERROR');
+  }
+
+  feed(data: Buffer): void {
+    if (data.length === 0) return;
+    if (this.pos >= this.buf.length) {
+      this.buf = data;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), data]);
+      this.pos = 0;
+    }
+  }
+
+  /** Hands over the bytes after the current message (for a protocol switch) and empties the buffer. */
+  takeRemaining(): Buffer {
+    const rest = this.buf.subarray(this.pos);
+    this.buf = EMPTY;
+    this.pos = 0;
+    return rest;
+  }
+
+  /** After 'end' (state DONE), makes the parser ready for the next pipelined request. */
+  startNextRequest(): void {
+    if (this._state !== 'DONE') {
+      throw new Error(`startNextRequest() is for a parser in state DONE, but it is in ${this._state}`);
+    }
+    this._head = null;
+    this._state = this.closeAfter ? 'MUST_CLOSE' : 'HEAD';
+    this.scanned = 0;
+    this.lineStart = 0;
+    this.lineCount = 0;
+  }
+
+  next(): ParserEvent {
+    try {
+      switch (this._state) {
+        case 'HEAD': return this.readHead();
+        case 'BODY_LENGTH': return this.readLengthBody();
+        case 'CHUNK_SIZE': return this.readChunkSize();
+        case 'CHUNK_DATA': return this.readChunkData();
+        case 'CHUNK_DATA_END': return this.readChunkDataEnd();
+        case 'TRAILERS': return this.readTrailers();
+        case 'END': return this.endMessage([]);
+        case 'DONE': return PAUSED;
+        case 'MUST_CLOSE':
+          if (this.pos < this.buf.length) {
+            throw new ProtocolError(400, 'Another request arrived on a connection that the previous request closed (HTTP/1.0 without keep-alive, or Connection: close) (RFC 9112 9.6).');
+          }
+          return PAUSED;
+        case 'ERROR': return { type: 'error', error: this.error! };
+      }
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this._state = 'ERROR';
+      this.error = err;
+      return { type: 'error', error: err };
+    }
+  }
+
+  private readHead(): ParserEvent {
+    const buf = this.buf;
+    const end = buf.length;
+    // RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request line.
+    if (this.lineCount === 0 && this.scanned === 0) {
+      while (this.pos < end && buf[this.pos] === CR && this.pos + 1 < end && buf[this.pos + 1] === LF) this.pos += 2;
+      if (this.pos < end && buf[this.pos] === LF) throw new ProtocolError(400, `Got a bare LF before the request line: ${CRLF_HINT} (RFC 9112 2.2).`);
+      if (this.pos >= end || (buf[this.pos] === CR && this.pos + 1 >= end)) return NEED_DATA;
+    }
+    const base = this.pos;
+    let i = base + this.scanned;
+    for (;;) {
+      const lf = buf.indexOf(LF, i);
+      const lineBegin = base + this.lineStart;
+      if (lf < 0) {
+        this.checkPartialLine(lineBegin, i > lineBegin ? i - 1 : lineBegin, end);
+        this.scanned = end - base;
+        this.checkHeadSize(end - base - this.lineStart, end - base);
+        return NEED_DATA;
+      }
+      if (lf === lineBegin || buf[lf - 1] !== CR) {
+        const line = buf.toString('latin1', lineBegin, lf);
+        throw new ProtocolError(400, `Got a bare LF after "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
+      }
+      this.checkHeadSize(lf - 1 - lineBegin, lf + 1 - base);
+      // Each line is checked as soon as it is complete, so a telnet user learns of a mistake on Enter.
+      if (lf - 1 === lineBegin) {
+        this.pos = lf + 1; // the empty line: the head ends here
+        this.scanned = 0;
+        this.lineStart = 0;
+        return this.finishHead();
+      }
+      const line = buf.toString('latin1', lineBegin, lf - 1);
+      if (this.lineCount === 0) this.startLine(line);
+      else this.fieldLine(line);
+      this.lineCount++;
+      this.lineStart = lf + 1 - base;
+      i = lf + 1;
+    }
+  }
+
+  /**
+   * Rejects a line before its CRLF arrives when it can never become valid: a CR not followed by LF,
+   * a header line that starts with whitespace (obs-fold), or a version that is not HTTP/1.x.
+   */
+  private checkPartialLine(lineBegin: number, from: number, end: number): void {
+    const buf = this.buf;
+    for (let cr = buf.indexOf(CR, from); cr >= 0 && cr + 1 < end; cr = buf.indexOf(CR, cr + 1)) {
+      if (buf[cr + 1] !== LF) {
+        throw new ProtocolError(400, `Got a CR that is not followed by LF in "${printable(buf.toString('latin1', lineBegin, cr + 2))}": ${CRLF_HINT} (RFC 9112 2.2).`);
+      }
+    }
+    if (lineBegin >= end) return;
+    if (this.lineCount > 0) {
+      const first = buf[lineBegin];
+      if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
+      return;
+    }
+    const partial = buf.toString('latin1', lineBegin, end);
+    const sp2 = partial.indexOf(' ', partial.indexOf(' ') + 1);
+    if (sp2 > 0 && partial.length - sp2 - 1 >= 8) parseRequestLine(partial.slice(0, sp2 + 9));
+  }
+
+  private requestLine: ReturnType<typeof parseRequestLine> | null = null;
+  private headers: Header[] = [];
+  private rawNames: string[] = [];
+
+  private startLine(line: string): void {
+    if (line.indexOf('\r') >= 0) {
+      throw new ProtocolError(400, `A bare CR in the request line "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
+    }
+    this.requestLine = parseRequestLine(line);
+    this.headers = [];
+    this.rawNames = [];
+  }
+
+  private fieldLine(line: string): void {
+    if (this.headers.length >= this.limits.maxHeaderCount) {
+      throw new ProtocolError(431, `More than ${this.limits.maxHeaderCount} header fields (the limit is the option --max-header-count) (RFC 6585 5).`);
+    }
+    const [name, value] = parseFieldLine(line);
+    const lower = lowerName(name);
+    if (lower === 'content-length') checkContentLengthField(value, this.headers);
+    this.rawNames.push(name);
+    this.headers.push([lower, value]);
+  }
+
+  private checkHeadSize(currentLineLength: number, headBytes: number): void {
+    const limits = this.limits;
+    if (this.lineCount === 0 && currentLineLength > limits.maxRequestLineBytes) {
+      throw new ProtocolError(414, `The request line is longer than ${limits.maxRequestLineBytes} bytes (the limit is the option --max-request-line) (RFC 9112 3).`);
+    }
+    if (headBytes > limits.maxHeaderBytes) {
+      throw new ProtocolError(431, `The request head is larger than ${limits.maxHeaderBytes} bytes (the limit is the option --max-header-bytes) (RFC 6585 5).`);
+    }
+  }
+
+  private finishHead(): ParserEvent {
+    const start = this.requestLine!;
+    const headers = this.headers;
+    const meaning = analyseHeaders(start.method, start.version, headers, this.options.requireHost);
+    const head: RequestHead = { ...start, headers, rawNames: this.rawNames, ...meaning };
+    this.requestLine = null;
+    if (head.body.kind === 'length' && head.body.length > this.limits.maxBodyBytes) {
+      throw new ProtocolError(413, `The body (Content-Length ${head.body.length}) is larger than ${this.limits.maxBodyBytes} bytes (the limit is the option --max-body) (RFC 9110 15.5.14).`);
+    }
+    this._head = head;
+    this.closeAfter = !head.keepAlive;
+    this.headerCountSoFar = headers.length;
+    this.bodyBytes = 0;
+    this.trailers = [];
+    if (head.body.kind === 'length') {
+      this.remaining = head.body.length;
+      this._state = 'BODY_LENGTH';
+    } else if (head.body.kind === 'chunked') {
+      this._state = 'CHUNK_SIZE';
+    } else {
+      this._state = 'END';
+    }
+    return { type: 'head', head };
+  }
+
+  private endMessage(trailers: Header[]): ParserEvent {
+    this._state = 'DONE';
+    return { type: 'end', trailers };
+  }
+
+  private readLengthBody(): ParserEvent {
+    const available = this.buf.length - this.pos;
+    if (available === 0) return NEED_DATA;
+    const take = available < this.remaining ? available : this.remaining;
+    const data = this.buf.subarray(this.pos, this.pos + take);
+    this.pos += take;
+    this.remaining -= take;
+    if (this.remaining === 0) this._state = 'END';
+    return { type: 'data', data };
+  }
+
+  /** Reads one CRLF-terminated line of at most `max` bytes, or returns null when more bytes are needed. */
+  private readLine(max: number, what: string): string | null {
+    const lf = this.buf.indexOf(LF, this.pos);
+    if (lf < 0) {
+      if (this.buf.length - this.pos > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+      return null;
+    }
+    if (lf - this.pos > max + 1) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+    if (lf === this.pos || this.buf[lf - 1] !== CR) {
+      throw new ProtocolError(400, `Got a bare LF in the ${what}: ${CRLF_HINT} (RFC 9112 7.1).`);
+    }
+    const line = this.buf.toString('latin1', this.pos, lf - 1);
+    this.pos = lf + 1;
+    return line;
+  }
+
+  private readChunkSize(): ParserEvent {
+    const line = this.readLine(this.limits.maxChunkLineBytes, 'chunk-size line');
+    if (line === null) return NEED_DATA;
+    // chunk = chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1); no whitespace accepted (stricter than BWS).
+    let i = 0;
+    while (i < line.length && HEX[line.charCodeAt(i)] === 1) i++;
+    if (i === 0) {
+      throw new ProtocolError(400, `Expected a chunk size in hex (e.g. "1a"), got "${printable(line)}"${line === '' ? ': the last chunk is "0" followed by an empty line' : ''} (RFC 9112 7.1).`);
+    }
+    const digits = line.slice(0, i).replace(/^0+(?=.)/, '');
+    if (digits.length > MAX_CHUNK_SIZE_DIGITS) throw new ProtocolError(400, `The chunk size ${printable(line.slice(0, i))} is too large to be real (RFC 9112 7.1).`);
+    if (i < line.length) validateChunkExtensions(line, i);
+    const size = parseInt(digits, 16);
+    if (size === 0) {
+      this._state = 'TRAILERS';
+      this.trailerBytes = 0;
+      return this.readTrailers();
+    }
+    this.bodyBytes += size;
+    if (this.bodyBytes > this.limits.maxBodyBytes) {
+      throw new ProtocolError(413, `The chunked body is larger than ${this.limits.maxBodyBytes} bytes (the limit is the option --max-body) (RFC 9110 15.5.14).`);
+    }
+    this.remaining = size;
+    this._state = 'CHUNK_DATA';
+    return this.readChunkData();
+  }
+
+  private readChunkData(): ParserEvent {
+    const available = this.buf.length - this.pos;
+    if (available === 0) return NEED_DATA;
+    const take = available < this.remaining ? available : this.remaining;
+    const data = this.buf.subarray(this.pos, this.pos + take);
+    this.pos += take;
+    this.remaining -= take;
+    if (this.remaining === 0) this._state = 'CHUNK_DATA_END';
+    return { type: 'data', data };
+  }
+
+  private readChunkDataEnd(): ParserEvent {
+    const available = this.buf.length - this.pos;
+    if (available >= 1 && this.buf[this.pos] !== CR) throw new ProtocolError(400, `Chunk data must be followed by CRLF, got "${printable(this.buf.toString('latin1', this.pos, this.pos + 1))}": the chunk is longer than its size says (RFC 9112 7.1).`);
+    if (available < 2) return NEED_DATA;
+    if (this.buf[this.pos + 1] !== LF) throw new ProtocolError(400, `Chunk data must be followed by CRLF, got CR and "${printable(this.buf.toString('latin1', this.pos + 1, this.pos + 2))}" (RFC 9112 7.1).`);
+    this.pos += 2;
+    this._state = 'CHUNK_SIZE';
+    return this.readChunkSize();
+  }
+
+  private readTrailers(): ParserEvent {
+    for (;;) {
+      const before = this.pos;
+      const line = this.readLine(this.limits.maxHeaderBytes, 'trailer section');
+      if (line === null) return NEED_DATA;
+      this.trailerBytes += this.pos - before;
+      if (this.trailerBytes > this.limits.maxHeaderBytes) {
+        throw new ProtocolError(431, `The trailer section is larger than ${this.limits.maxHeaderBytes} bytes (RFC 9112 7.1.2).`);
+      }
+      if (line === '') return this.endMessage(this.trailers);
+      const [name, value] = parseFieldLine(line);
+      const lower = lowerName(name);
+      // RFC 9110 6.5.1: framing, routing and control fields must not be sent as trailers.
+      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host' || lower === 'connection' || lower === 'trailer') {
+        throw new ProtocolError(400, `"${name}" cannot be sent as a trailer field (RFC 9110 6.5.1).`);
+      }
+      if (++this.headerCountSoFar > this.limits.maxHeaderCount) {
+        throw new ProtocolError(431, `More than ${this.limits.maxHeaderCount} header and trailer fields (RFC 6585 5).`);
+      }
+      this.trailers.push([lower, value]);
+    }
+  }
+}
+
+/** chunk-ext = *( ";" chunk-ext-name [ "=" chunk-ext-val ] ), chunk-ext-val = token / quoted-string (RFC 9112 7.1.1). */
+function validateChunkExtensions(line: string, start: number): void {
+  let i = start;
+  const fail = (): never => {
+    throw new ProtocolError(400, `Expected chunk extensions like ";name=value" after the chunk size, got "${printable(line.slice(start))}" (RFC 9112 7.1.1).`);
+  };
+  while (i < line.length) {
+    if (line.charCodeAt(i) !== 0x3b /* ; */) fail();
+    i++;
+    const nameStart = i;
+    while (i < line.length && TOKEN[line.charCodeAt(i)] === 1) i++;
+    if (i === nameStart) fail();
+    if (i < line.length && line.charCodeAt(i) === 0x3d /* = */) {
+      i++;
+      if (line.charCodeAt(i) === 0x22 /* " */) {
+        i++;
+        for (;;) {
+          if (i >= line.length) fail();
+          const c = line.charCodeAt(i);
+          if (c === 0x22) { i++; break; }
+          if (c === 0x5c /* \ */) {
+            const n = line.charCodeAt(i + 1);
+            if (i + 1 >= line.length || !(n === 0x09 || (n >= 0x20 && n !== 0x7f))) fail();
+            i += 2;
+          } else if (QDTEXT[c] === 1) i++;
+          else fail();
+        }
+      } else {
+        const valueStart = i;
+        while (i < line.length && TOKEN[line.charCodeAt(i)] === 1) i++;
+        if (i === valueStart) fail();
+      }
+    }
+  }
+}

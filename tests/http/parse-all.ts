@@ -1,0 +1,60 @@
+// Test helper: runs the sans-IO parser over a list of chunks and collects messages and the outcome.
+
+import { RequestParser, type ParserOptions } from '../../server/http/request-parser.js';
+import type { Limits } from '../../server/http/limits.js';
+import type { RequestHead } from '../../server/http/request-head.js';
+import type { ProtocolError } from '../../server/http/errors.js';
+
+export interface ParsedMessage {
+  head: RequestHead;
+  body: string;
+  trailers: [string, string][];
+  complete: boolean;
+}
+
+export interface ParseResult {
+  messages: ParsedMessage[];
+  outcome: 'accept' | 'reject' | 'upgrade' | 'incomplete';
+  error: ProtocolError | null;
+  /** Bytes left in the parser when a protocol switch stopped it. */
+  remaining: string;
+}
+
+export function parseAll(chunks: Buffer[], limits: Partial<Limits> = {}, options: Partial<ParserOptions> = {}): ParseResult {
+  const parser = new RequestParser(limits, options);
+  const messages: ParsedMessage[] = [];
+  let current: ParsedMessage | null = null;
+  for (const chunk of chunks) {
+    parser.feed(chunk);
+    for (;;) {
+      const ev = parser.next();
+      if (ev.type === 'head') {
+        current = { head: ev.head, body: '', trailers: [], complete: false };
+        messages.push(current);
+      } else if (ev.type === 'data') {
+        current!.body += ev.data.toString('latin1');
+      } else if (ev.type === 'end') {
+        current!.complete = true;
+        current!.trailers = ev.trailers;
+        if (current!.head.upgrade !== null) {
+          return { messages, outcome: 'upgrade', error: null, remaining: parser.takeRemaining().toString('latin1') };
+        }
+        parser.startNextRequest();
+      } else if (ev.type === 'error') {
+        return { messages, outcome: 'reject', error: ev.error, remaining: '' };
+      } else {
+        break; // need-data or paused: wait for the next chunk
+      }
+    }
+  }
+  return { messages, outcome: parser.inMessage ? 'incomplete' : 'accept', error: null, remaining: '' };
+}
+
+/** The three ways every case is fed: whole, one byte at a time, and split in two at every offset. */
+export function* splits(raw: Buffer): Generator<[string, Buffer[]]> {
+  yield ['whole', [raw]];
+  const bytes: Buffer[] = [];
+  for (let i = 0; i < raw.length; i++) bytes.push(raw.subarray(i, i + 1));
+  yield ['byte by byte', bytes];
+  for (let i = 1; i < raw.length; i++) yield [`split at ${i}`, [raw.subarray(0, i), raw.subarray(i)]];
+}
