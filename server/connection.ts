@@ -1,0 +1,394 @@
+// One TCP connection: feeds socket bytes to the parser, runs one request cycle at a time (pipelined requests
+// wait their turn), applies backpressure both ways, enforces the timeouts, and hands WebSocket upgrades over.
+
+import type { Socket } from 'node:net';
+import type { App, Header, HttpScope, WebSocketScope } from './interface.js';
+import { ProtocolError } from './http/errors.js';
+import type { ConnectionLimits, Limits, Timeouts } from './http/limits.js';
+import { RequestParser } from './http/request-parser.js';
+import type { RequestHead } from './http/request-head.js';
+import { reasonPhrase } from './http/status.js';
+import { httpDate } from './http/date.js';
+import { SERVER_NAME } from './http/response-writer.js';
+import { RequestCycle, type CyclePort } from './request-cycle.js';
+import type { AccessLog } from './access-log.js';
+import type { TraceFn } from './trace.js';
+import { isUpgradeRequest, validateHandshake } from './websocket/handshake.js';
+import { runWebSocket, type WebSocketSessionOptions } from './websocket/session.js';
+
+/** What every connection shares with its server. */
+export interface ConnectionContext {
+  app: App;
+  limits: Limits;
+  timeouts: Timeouts;
+  connectionLimits: ConnectionLimits;
+  websocket: Partial<WebSocketSessionOptions>;
+  /** The state the app filled in lifespan startup; each scope gets a shallow copy (ASGI lifespan "state"). */
+  state: Record<string, unknown>;
+  serverAddress: [string, number] | null;
+  rootPath: string;
+  log: (line: string) => void;
+  accessLog: AccessLog | null;
+  trace: TraceFn | null;
+  /** True once the server is shutting down: responses carry Connection: close. */
+  shuttingDown: boolean;
+  onClose: (connection: Connection) => void;
+}
+
+/** Which deadline is running, if any. */
+type Deadline = 'none' | 'headers' | 'keep-alive' | 'body';
+
+let nextId = 1;
+const RESOLVED = Promise.resolve();
+
+export class Connection implements CyclePort {
+  readonly id = nextId++;
+  private readonly parser: RequestParser;
+  private cycle: RequestCycle | null = null;
+  /** The current request's body is complete (its 'end' event arrived). */
+  private requestEnded = false;
+  private requestsServed = 0;
+  private readingPaused = false;
+  private closed = false;
+  private clientEnded = false;
+  private upgraded = false;
+  private drainWaiters: Array<() => void> = [];
+  private deadline = 0;
+  private deadlineKind: Deadline = 'none';
+  private readonly client: [string, number] | null;
+
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
+    this.parser = new RequestParser(ctx.limits);
+    this.client = socket.remoteAddress !== undefined ? [socket.remoteAddress, socket.remotePort ?? 0] : null;
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onSocketClose);
+    socket.on('error', this.onError);
+    socket.on('drain', this.onDrain);
+    // A new connection must send its first request head in time, like any other.
+    this.setDeadline('headers', ctx.timeouts.headersTimeoutMs);
+  }
+
+  /** Idle means no request in progress and no partial request buffered: safe to close at shutdown. */
+  get idle(): boolean {
+    return this.cycle === null && !this.parser.inMessage && !this.upgraded;
+  }
+
+  // --- socket events ---
+
+  private readonly onData = (data: Buffer): void => {
+    this.ctx.trace?.(this.id, 'in', data);
+    if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
+    else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
+    this.parser.feed(data);
+    this.pump();
+    // Pipelined requests queue up in the parser while a response is in progress: bound that buffer.
+    if (this.cycle !== null && this.parser.bufferedBytes > this.ctx.limits.maxHeaderBytes + this.ctx.connectionLimits.bodyHighWaterMark) {
+      this.pauseReading();
+    }
+  };
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    if (this.cycle === null) {
+      this.close();
+    } else if (!this.requestEnded) {
+      this.cycle.disconnect();
+      this.destroy();
+    }
+    // Otherwise the response in progress is written, then the connection ends (responseDone).
+  };
+
+  private readonly onSocketClose = (): void => {
+    this.closed = true;
+    this.deadlineKind = 'none';
+    this.cycle?.disconnect();
+    for (const w of this.drainWaiters.splice(0)) w();
+    this.ctx.onClose(this);
+  };
+
+  private readonly onError = (err: Error): void => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') this.ctx.log(`connection #${this.id}: ${err.message}`);
+  };
+
+  private readonly onDrain = (): void => {
+    for (const w of this.drainWaiters.splice(0)) w();
+  };
+
+  // --- the parser's events ---
+
+  private pump(): void {
+    const parser = this.parser;
+    const hwm = this.ctx.connectionLimits.bodyHighWaterMark;
+    while (!this.closed && !this.upgraded) {
+      if (this.cycle !== null && this.cycle.responseState !== 'done' && this.cycle.bufferedBodyBytes >= hwm) {
+        this.pauseReading(); // the app has not read the body yet: stop reading the socket (backpressure)
+        return;
+      }
+      const ev = parser.next();
+      switch (ev.type) {
+        case 'head':
+          this.startRequest(ev.head);
+          break;
+        case 'data':
+          // After the response is complete, the rest of an unread body is dropped.
+          if (this.cycle !== null && this.cycle.responseState !== 'done') this.cycle.pushBody(ev.data);
+          break;
+        case 'end':
+          this.requestEnded = true;
+          this.deadlineKind = 'none';
+          if (this.cycle !== null) {
+            this.cycle.endBody();
+            if (this.cycle.responseState === 'done') this.finishExchange();
+          }
+          break;
+        case 'error':
+          this.protocolError(ev.error);
+          return;
+        case 'need-data':
+          if (this.readingPaused && this.cycle === null) this.resumeReading();
+          return;
+        case 'paused':
+          return;
+      }
+    }
+  }
+
+  private startRequest(head: RequestHead): void {
+    this.requestsServed++;
+    this.requestEnded = false;
+    this.deadlineKind = 'none';
+    if (head.body.kind !== 'none') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
+
+    if (head.method === 'CONNECT') {
+      this.protocolError(new ProtocolError(501, 'CONNECT is for proxies; this server is not one (RFC 9110 9.3.6).'));
+      return;
+    }
+    let path: string;
+    try {
+      path = head.path === '*' ? '*' : decodeURIComponent(head.path);
+    } catch {
+      this.protocolError(new ProtocolError(400, `The path "${head.path}" has a broken percent-encoding: % must be followed by two hex digits of UTF-8 (RFC 3986 2.1).`));
+      return;
+    }
+    const base = {
+      asgi: { version: '3.0' as const, spec_version: '2.4' as const },
+      http_version: head.version,
+      path,
+      raw_path: head.path,
+      query_string: head.query,
+      root_path: this.ctx.rootPath,
+      headers: head.headers,
+      client: this.client,
+      server: this.ctx.serverAddress,
+      state: { ...this.ctx.state },
+    };
+
+    if (head.upgrade !== null && isUpgradeRequest(head.headers)) {
+      this.upgradeToWebSocket(head, base);
+      return;
+    }
+
+    const scope: HttpScope = { type: 'http', method: head.method, scheme: 'http', ...base };
+    const max = this.ctx.connectionLimits.maxRequestsPerConnection;
+    const keepAlive = head.keepAlive && !this.ctx.shuttingDown && (max === 0 || this.requestsServed < max);
+    const cycle = new RequestCycle(scope, { method: head.method, version: head.version, keepAlive }, this, head.expectContinue);
+    this.cycle = cycle;
+    void cycle.run(this.ctx.app);
+  }
+
+  private upgradeToWebSocket(head: RequestHead, base: Omit<HttpScope, 'type' | 'method' | 'scheme'>): void {
+    const check = validateHandshake(head.method, head.version, head.headers);
+    if (!check.ok) {
+      this.protocolError(new ProtocolError(check.status, check.reason), check.headers);
+      return;
+    }
+    const scope: WebSocketScope = { type: 'websocket', scheme: 'ws', subprotocols: check.subprotocols, ...base };
+    this.upgraded = true;
+    this.deadlineKind = 'none';
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('drain', this.onDrain);
+    if (this.readingPaused) socket.resume();
+    const rest = this.parser.takeRemaining();
+    void runWebSocket(socket, rest, scope, this.ctx.app, this.ctx.websocket, this.ctx.log).catch((err: unknown) => {
+      this.ctx.log(`websocket error: ${(err as Error)?.message ?? String(err)}`);
+      socket.destroy();
+    });
+  }
+
+  /** Answers a request the parser refused, in words a telnet user can act on, and closes (RFC 9112 9.6). */
+  private protocolError(err: ProtocolError, extraHeaders: Header[] = []): void {
+    const cycle = this.cycle;
+    if (cycle !== null && cycle.responseState !== 'start') {
+      this.ctx.log(`connection #${this.id}: ${err.reason} (after the response started: closing)`);
+      cycle.disconnect();
+      this.destroy();
+      return;
+    }
+    cycle?.disconnect();
+    const body = `${err.status} ${reasonPhrase(err.status)}: ${err.reason}\n`;
+    let head = `HTTP/1.1 ${err.status} ${reasonPhrase(err.status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_NAME}\r\n`;
+    for (const [name, value] of extraHeaders) head += `${name}: ${value}\r\n`;
+    head += `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    this.ctx.accessLog?.record({
+      client: this.client?.[0] ?? '-', method: this.parser.head?.method ?? '-', target: this.parser.head?.target ?? '-',
+      version: this.parser.head?.version ?? '1.1', status: err.status, bytes: Buffer.byteLength(body), durationMs: 0,
+    });
+    this.writeRaw(head + body);
+    this.close();
+  }
+
+  // --- CyclePort: what the request cycle asks of its connection ---
+
+  write(data: string | Buffer): Promise<void> {
+    return this.writeRaw(data);
+  }
+
+  writeMany(pieces: Array<string | Buffer>): Promise<void> {
+    if (this.closed) return RESOLVED;
+    this.socket.cork();
+    let ok = true;
+    for (const p of pieces) ok = this.writeOne(p);
+    this.socket.uncork();
+    return ok ? RESOLVED : this.waitDrain();
+  }
+
+  private writeRaw(data: string | Buffer): Promise<void> {
+    if (this.closed) return RESOLVED;
+    return this.writeOne(data) ? RESOLVED : this.waitDrain();
+  }
+
+  private writeOne(data: string | Buffer): boolean {
+    this.ctx.trace?.(this.id, 'out', data);
+    return typeof data === 'string' ? this.socket.write(data, 'utf8') : this.socket.write(data);
+  }
+
+  private waitDrain(): Promise<void> {
+    if (this.closed) return RESOLVED;
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  sendContinue(): void {
+    // RFC 9110 10.1.1: sent once the app asks for the body, only if no response has started.
+    if (this.cycle !== null && this.cycle.responseState === 'start' && !this.requestEnded) {
+      this.writeRaw('HTTP/1.1 100 Continue\r\n\r\n');
+    }
+  }
+
+  bodyConsumed(): void {
+    if (this.readingPaused && this.cycle !== null && this.cycle.bufferedBodyBytes < this.ctx.connectionLimits.bodyHighWaterMark) {
+      this.resumeReading();
+      this.pump();
+    }
+  }
+
+  responseDone(cycle: RequestCycle): void {
+    if (cycle !== this.cycle) return;
+    const scope = cycle.scope;
+    this.ctx.accessLog?.record({
+      client: this.client?.[0] ?? '-', method: scope.method, target: scope.raw_path + (scope.query_string ? `?${scope.query_string}` : ''),
+      version: scope.http_version, status: cycle.writer.status, bytes: cycle.writer.bodyBytes,
+      durationMs: performance.now() - cycle.startedAt,
+    });
+    if (!cycle.writer.keepAlive || this.clientEnded) {
+      this.close();
+      return;
+    }
+    if (this.requestEnded) {
+      this.finishExchange();
+    } else {
+      // The app answered without reading the whole body: read and drop the rest, then carry on (bounded by --max-body).
+      cycle.disconnect();
+      this.resumeReading();
+      this.pump();
+    }
+  }
+
+  abort(reason: string): void {
+    this.ctx.log(`connection #${this.id}: ${reason}; closing`);
+    this.destroy();
+  }
+
+  log(line: string): void {
+    this.ctx.log(line);
+  }
+
+  /** The response is sent and the request read: get ready for the next request on this connection. */
+  private finishExchange(): void {
+    const cycle = this.cycle;
+    if (cycle === null || cycle.responseState !== 'done') return;
+    this.cycle = null;
+    if (this.ctx.shuttingDown) {
+      this.close();
+      return;
+    }
+    this.parser.startNextRequest();
+    if (this.parser.bufferedBytes > 0) this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
+    else this.setDeadline('keep-alive', this.ctx.timeouts.keepAliveTimeoutMs);
+    if (this.readingPaused) this.resumeReading();
+    this.pump();
+  }
+
+  // --- flow control, deadlines, closing ---
+
+  private pauseReading(): void {
+    if (!this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  private resumeReading(): void {
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private setDeadline(kind: Deadline, ms: number): void {
+    this.deadlineKind = kind;
+    this.deadline = performance.now() + ms;
+  }
+
+  /** Called by the server's sweeper about once a second (one timer for all connections, not one each). */
+  checkDeadline(now: number): void {
+    if (this.deadlineKind === 'none' || now < this.deadline || this.closed) return;
+    const kind = this.deadlineKind;
+    this.deadlineKind = 'none';
+    const t = this.ctx.timeouts;
+    if (kind === 'keep-alive') {
+      this.close();
+    } else if (kind === 'headers') {
+      if (this.parser.bufferedBytes === 0 && !this.parser.inMessage) this.close(); // connected and said nothing
+      else this.protocolError(new ProtocolError(408, `The request head did not arrive within ${t.headersTimeoutMs} ms (the option --headers-timeout guards against slow clients).`));
+    } else if (kind === 'body') {
+      this.protocolError(new ProtocolError(408, `The request body stalled for ${t.bodyTimeoutMs} ms (the option --body-timeout).`));
+    }
+  }
+
+  /** Graceful shutdown: close now if idle, otherwise after the response in progress (with Connection: close). */
+  shutdown(): void {
+    if (this.upgraded) return; // WebSockets are closed by their own registry
+    if (this.idle) this.close();
+    else if (this.cycle !== null) this.cycle.closeAfter = true;
+  }
+
+  /** Ends the connection after pending writes (FIN). */
+  close(): void {
+    if (this.closed) return;
+    this.deadlineKind = 'none';
+    this.socket.end();
+    // A peer that never reads would keep the socket half-open: give it the keep-alive timeout, then destroy.
+    const timer = setTimeout(() => this.socket.destroy(), Math.max(this.ctx.timeouts.keepAliveTimeoutMs, 1000));
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+  }
+
+  destroy(): void {
+    if (!this.closed) this.socket.destroy();
+  }
+}

@@ -1,0 +1,157 @@
+// Serializes one response, sans-IO: status line and headers, then body bytes framed by Content-Length,
+// chunked coding (HTTP/1.1) or connection close (HTTP/1.0), as RFC 9112 6 and 7 say.
+
+import type { Header } from '../interface.js';
+import { InterfaceError } from '../interface.js';
+import { httpDate } from './date.js';
+import { reasonPhrase, statusHasNoBody } from './status.js';
+import { TOKEN } from './syntax.js';
+
+export const SERVER_NAME = 'rawpi';
+
+export type Framing = 'length' | 'chunked' | 'close' | 'none';
+
+export interface RequestFacts {
+  method: string;
+  version: '1.0' | '1.1';
+  /** Whether the request allows the connection to persist (and the server wants it to). */
+  keepAlive: boolean;
+}
+
+const CRLF = '\r\n';
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+export class ResponseWriter {
+  /** Whether the connection persists after this response; final once `head()` is called. */
+  keepAlive: boolean;
+  framing: Framing = 'none';
+  status = 0;
+  /** Body bytes the app has sent so far (before framing). */
+  bodyBytes = 0;
+  /** The length the app declared with Content-Length, or -1. */
+  declaredLength = -1;
+  private readonly suppressBody: boolean;
+
+  constructor(private readonly request: RequestFacts) {
+    this.keepAlive = request.keepAlive;
+    this.suppressBody = request.method === 'HEAD';
+  }
+
+  /** Builds the status line and header block; decides framing (RFC 9112 6.3, 9.3). */
+  head(status: number, headers: readonly Header[], opts: { closeAfter?: boolean } = {}): string {
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new InterfaceError(`http.response.start needs a status from 100 to 999, got ${String(status)}`);
+    }
+    this.status = status;
+    let out = `HTTP/1.1 ${status} ${reasonPhrase(status)}${CRLF}`;
+    let hasDate = false;
+    let hasServer = false;
+    let contentLength = -1;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const name = h[0];
+      const value = h[1];
+      checkHeader(name, value);
+      const lower = name.toLowerCase();
+      if (lower === 'content-length') {
+        if (!/^[0-9]+$/.test(value) || contentLength >= 0) {
+          throw new InterfaceError(`Content-Length must be sent once, as digits; got "${value}"`);
+        }
+        contentLength = Number(value);
+      } else if (lower === 'connection') {
+        if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.keepAlive = false;
+        continue; // the server decides Connection below
+      } else if (lower === 'transfer-encoding') {
+        throw new InterfaceError('Transfer-Encoding is the server\'s to set: omit Content-Length and the server chunks the body');
+      } else if (lower === 'date') hasDate = true;
+      else if (lower === 'server') hasServer = true;
+      out += `${name}: ${value}${CRLF}`;
+    }
+    if (opts.closeAfter) this.keepAlive = false;
+    if (!hasDate) out += `Date: ${httpDate()}${CRLF}`;
+    if (!hasServer) out += `Server: ${SERVER_NAME}${CRLF}`;
+
+    if (statusHasNoBody(status)) {
+      this.framing = 'none'; // RFC 9110 15.3.5, 15.4.5: no content; a Content-Length the app set is passed as metadata
+    } else if (contentLength >= 0) {
+      this.framing = 'length';
+      this.declaredLength = contentLength;
+    } else if (this.request.version === '1.1') {
+      this.framing = 'chunked';
+      if (!this.suppressBody) out += `Transfer-Encoding: chunked${CRLF}`;
+      else this.framing = 'none';
+    } else {
+      // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 1945 7.2.2).
+      this.framing = this.suppressBody ? 'none' : 'close';
+      if (!this.suppressBody) this.keepAlive = false;
+    }
+    if (this.suppressBody && this.framing !== 'none') this.framing = 'none';
+    if (this.suppressBody && contentLength >= 0) this.declaredLength = -1;
+
+    if (!this.keepAlive) out += `Connection: close${CRLF}`;
+    else if (this.request.version === '1.0') out += `Connection: keep-alive${CRLF}`;
+    return out + CRLF;
+  }
+
+  /**
+   * Frames a piece of the body. Returns what to write, or null for nothing.
+   * Throws BodyLengthError when the app sends more than its Content-Length.
+   */
+  body(chunk: Uint8Array | string): Buffer | string | null {
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (length === 0) return null;
+    this.bodyBytes += length;
+    switch (this.framing) {
+      case 'none':
+        if (this.suppressBody) return null;
+        throw new BodyLengthError(`a ${this.status} response has no body, but the app sent ${length} bytes`);
+      case 'length':
+        if (this.bodyBytes > this.declaredLength) {
+          throw new BodyLengthError(`the app declared Content-Length ${this.declaredLength} and sent ${this.bodyBytes} bytes`);
+        }
+        return typeof chunk === 'string' ? chunk : asBuffer(chunk);
+      case 'close':
+        return typeof chunk === 'string' ? chunk : asBuffer(chunk);
+      case 'chunked':
+        if (typeof chunk === 'string') return `${length.toString(16)}\r\n${chunk}\r\n`;
+        return Buffer.concat([Buffer.from(`${length.toString(16)}\r\n`, 'latin1'), chunk, CRLF_BUF]);
+    }
+  }
+
+  /** Ends the body. Returns the closing bytes, or null. Throws BodyLengthError when fewer bytes than declared were sent. */
+  end(): Buffer | null {
+    if (this.framing === 'length' && this.bodyBytes < this.declaredLength) {
+      throw new BodyLengthError(`the app declared Content-Length ${this.declaredLength} and sent only ${this.bodyBytes} bytes`);
+    }
+    if (this.framing === 'close') this.keepAlive = false;
+    return this.framing === 'chunked' ? LAST_CHUNK : null;
+  }
+}
+
+const CRLF_BUF = Buffer.from(CRLF, 'latin1');
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** The response's body does not match its declared length: the connection must close. */
+export class BodyLengthError extends Error {
+  override name = 'BodyLengthError';
+}
+
+/** Header names must be tokens and values must hold no CR, LF or NUL: that is what stops response splitting. */
+function checkHeader(name: string, value: string): void {
+  if (typeof name !== 'string' || typeof value !== 'string') {
+    throw new InterfaceError(`response headers are [name, value] pairs of strings, got [${typeof name}, ${typeof value}]`);
+  }
+  for (let i = 0; i < name.length; i++) {
+    if (TOKEN[name.charCodeAt(i)] !== 1) throw new InterfaceError(`response header name "${name}" is not a token`);
+  }
+  if (name.length === 0) throw new InterfaceError('response header name is empty');
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0 || c > 0xff) {
+      throw new InterfaceError(`response header "${name}" has a CR, LF, NUL or non-latin-1 character in its value`);
+    }
+  }
+}

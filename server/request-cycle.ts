@@ -1,0 +1,187 @@
+// One request/response exchange: builds nothing itself, but implements the app's receive() and send()
+// for an http scope, enforces the order of messages, and tells the connection what to write and when it is done.
+
+import type { HttpScope, Receive, ReceiveMessage, Send, SendMessage, App } from './interface.js';
+import { InterfaceError } from './interface.js';
+import { BodyLengthError, ResponseWriter, type RequestFacts } from './http/response-writer.js';
+
+/** What a request cycle needs from its connection. */
+export interface CyclePort {
+  /** Writes bytes; resolves when the socket can take more (backpressure). */
+  write(data: string | Buffer, encoding?: BufferEncoding): Promise<void>;
+  /** Writes several pieces in one go (corked). */
+  writeMany(pieces: Array<string | Buffer>): Promise<void>;
+  /** Sends "100 Continue" if the client is waiting for it (RFC 9110 10.1.1). */
+  sendContinue(): void;
+  /** The app consumed body bytes: the connection may read the socket again. */
+  bodyConsumed(): void;
+  /** The response is complete. */
+  responseDone(cycle: RequestCycle): void;
+  /** Something went wrong after the response started: close the connection now. */
+  abort(reason: string): void;
+  log(line: string): void;
+}
+
+type ResponseState = 'start' | 'body' | 'done';
+
+const EMPTY = new Uint8Array(0);
+
+export class RequestCycle {
+  readonly writer: ResponseWriter;
+  readonly startedAt = performance.now();
+  responseState: ResponseState = 'start';
+  /** Request body bookkeeping. */
+  private chunks: Buffer[] = [];
+  bufferedBodyBytes = 0;
+  bodyComplete = false;
+  disconnected = false;
+  private waiter: (() => void) | null = null;
+  /** Response head built by http.response.start, written together with the first body piece. */
+  private pendingHead: string | null = null;
+  /** Whether to close after the response whatever the request asked (shutdown, errors). */
+  closeAfter = false;
+
+  constructor(
+    readonly scope: HttpScope,
+    facts: RequestFacts,
+    private readonly port: CyclePort,
+    private readonly expectContinue: boolean,
+  ) {
+    this.writer = new ResponseWriter(facts);
+  }
+
+  // --- the request body, fed by the connection ---
+
+  pushBody(data: Buffer): void {
+    this.chunks.push(data);
+    this.bufferedBodyBytes += data.length;
+    this.wake();
+  }
+
+  endBody(): void {
+    this.bodyComplete = true;
+    this.wake();
+  }
+
+  disconnect(): void {
+    this.disconnected = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w !== null) {
+      this.waiter = null;
+      w();
+    }
+  }
+
+  // --- the app's side ---
+
+  readonly receive: Receive = async (): Promise<ReceiveMessage> => {
+    for (;;) {
+      if (this.chunks.length > 0) {
+        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        this.chunks = [];
+        this.bufferedBodyBytes = 0;
+        this.port.bodyConsumed();
+        return { type: 'http.request', body, more_body: !this.bodyComplete };
+      }
+      if (this.bodyComplete && !this.bodyReturned) {
+        this.bodyReturned = true;
+        return { type: 'http.request', body: EMPTY, more_body: false };
+      }
+      // After the body, receive() waits for the client to go away, as in ASGI (www.rst, "Disconnect").
+      if (this.disconnected || this.responseState === 'done') return { type: 'http.disconnect' };
+      if (this.expectContinue && !this.continueSent) {
+        this.continueSent = true;
+        this.port.sendContinue();
+      }
+      await new Promise<void>((resolve) => { this.waiter = resolve; });
+    }
+  };
+
+  private bodyReturned = false;
+  private continueSent = false;
+
+  readonly send: Send = async (message: SendMessage): Promise<void> => {
+    if (this.disconnected) return; // ASGI: sending to a closed connection is a no-op
+    switch (message.type) {
+      case 'http.response.start': {
+        if (this.responseState !== 'start') {
+          throw new InterfaceError(`Expected ${this.responseState === 'body' ? 'http.response.body' : 'nothing (the response is complete)'}, but the app sent http.response.start`);
+        }
+        this.pendingHead = this.writer.head(message.status, message.headers ?? [], { closeAfter: this.closeAfter });
+        this.responseState = 'body';
+        return;
+      }
+      case 'http.response.body': {
+        if (this.responseState !== 'body') {
+          throw new InterfaceError(`Expected ${this.responseState === 'start' ? 'http.response.start' : 'nothing (the response is complete)'}, but the app sent http.response.body`);
+        }
+        const more = message.more_body === true;
+        const pieces: Array<string | Buffer> = [];
+        if (this.pendingHead !== null) {
+          pieces.push(Buffer.from(this.pendingHead, 'latin1'));
+          this.pendingHead = null;
+        }
+        try {
+          const framed = message.body === undefined ? null : this.writer.body(message.body);
+          if (framed !== null) pieces.push(framed);
+          if (!more) {
+            const tail = this.writer.end();
+            if (tail !== null) pieces.push(tail);
+          }
+        } catch (err) {
+          if (err instanceof BodyLengthError) {
+            this.port.log(`response error: ${err.message}; closing the connection (RFC 9112 6.3)`);
+            if (pieces.length > 0) await this.port.writeMany(pieces.slice(0, 1));
+            this.responseState = 'done';
+            this.port.abort(err.message);
+            return;
+          }
+          throw err;
+        }
+        if (!more) this.responseState = 'done';
+        if (pieces.length === 1) await this.port.write(pieces[0]!);
+        else if (pieces.length > 1) await this.port.writeMany(pieces);
+        if (!more) this.port.responseDone(this);
+        return;
+      }
+      default:
+        throw new InterfaceError(`Expected http.response.start or http.response.body, but the app sent ${(message as { type: string }).type}`);
+    }
+  };
+
+  /** Runs the app for this request; turns a failure into a 500 or a closed connection. */
+  async run(app: App): Promise<void> {
+    try {
+      await app(this.scope, this.receive, this.send);
+    } catch (err) {
+      this.port.log(`app error on ${this.scope.method} ${this.scope.raw_path}: ${(err as Error)?.stack ?? String(err)}`);
+      if (this.responseState === 'start' && !this.disconnected) {
+        await this.sendPlain(500, 'Internal Server Error: the application failed; see the server log.\n');
+      } else if (this.responseState !== 'done') {
+        this.responseState = 'done';
+        this.port.abort('the application failed after starting the response');
+      }
+      return;
+    }
+    if (this.responseState !== 'done' && !this.disconnected) {
+      if (this.responseState === 'start') {
+        this.port.log(`app returned without a response for ${this.scope.method} ${this.scope.raw_path}`);
+        await this.sendPlain(500, 'Internal Server Error: the application sent no response.\n');
+      } else {
+        this.port.log(`app returned before finishing the body of ${this.scope.method} ${this.scope.raw_path}`);
+        this.responseState = 'done';
+        this.port.abort('the application did not finish its response');
+      }
+    }
+  }
+
+  async sendPlain(status: number, text: string): Promise<void> {
+    this.closeAfter = this.closeAfter || status >= 500;
+    await this.send({ type: 'http.response.start', status, headers: [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', String(Buffer.byteLength(text))]] });
+    await this.send({ type: 'http.response.body', body: text });
+  }
+}
