@@ -27,7 +27,7 @@ type ResponseState = 'start' | 'body' | 'done';
 const EMPTY = new Uint8Array(0);
 
 export class RequestCycle {
-  readonly writer: ResponseWriter;
+  writer: ResponseWriter;
   readonly startedAt = performance.now();
   responseState: ResponseState = 'start';
   /** Request body bookkeeping. */
@@ -48,6 +48,14 @@ export class RequestCycle {
     private readonly expectContinue: boolean,
   ) {
     this.writer = new ResponseWriter(facts);
+    this.facts = facts;
+  }
+
+  private readonly facts: RequestFacts;
+
+  /** Nothing has reached the socket yet, so a failure can still become a clean 500. */
+  private get canStillRespond(): boolean {
+    return this.responseState === 'start' || (this.responseState === 'body' && this.pendingHead !== null);
   }
 
   // --- the request body, fed by the connection ---
@@ -159,7 +167,10 @@ export class RequestCycle {
       await app(this.scope, this.receive, this.send);
     } catch (err) {
       this.port.log(`app error on ${this.scope.method} ${this.scope.raw_path}: ${(err as Error)?.stack ?? String(err)}`);
-      if (this.responseState === 'start' && !this.disconnected) {
+      if (this.canStillRespond && !this.disconnected) {
+        this.responseState = 'start';
+        this.pendingHead = null;
+        this.writer = new ResponseWriter(this.facts);
         await this.sendPlain(500, 'Internal Server Error: the application failed; see the server log.\n');
       } else if (this.responseState !== 'done') {
         this.responseState = 'done';

@@ -100,10 +100,10 @@ export class ResponseWriter {
   body(chunk: Uint8Array | string): Buffer | string | null {
     const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     if (length === 0) return null;
+    if (this.suppressBody) return null; // HEAD: the app may send the body it would send to GET; none goes out
     this.bodyBytes += length;
     switch (this.framing) {
       case 'none':
-        if (this.suppressBody) return null;
         throw new BodyLengthError(`a ${this.status} response has no body, but the app sent ${length} bytes`);
       case 'length':
         if (this.bodyBytes > this.declaredLength) {

@@ -1,0 +1,140 @@
+// The parser on its own, sans-IO: every case fed whole, one byte at a time, and with another request after it.
+
+import t, { type Test } from 'tap';
+import { parseAll, type ParseResult } from './parse-all.js';
+import { RequestParser } from '../../server/http/request-parser.js';
+
+interface Case {
+  name: string;
+  raw: string;
+  /** For accepted cases: what the first message must look like. */
+  expect?: { method?: string; target?: string; path?: string; query?: string; version?: string; body?: string; keepAlive?: boolean; headers?: [string, string][]; trailers?: [string, string][]; expectContinue?: boolean };
+  /** For rejected cases: the status and a piece of the reason. */
+  reject?: [number, RegExp];
+  limits?: Record<string, number>;
+}
+
+const H = 'Host: h\r\n';
+const CASES: Case[] = [
+  { name: 'simple GET', raw: `GET /a?b=c HTTP/1.1\r\n${H}\r\n`, expect: { method: 'GET', target: '/a?b=c', path: '/a', query: 'b=c', version: '1.1', body: '', keepAlive: true } },
+  { name: 'HTTP/1.0 closes by default', raw: 'GET / HTTP/1.0\r\n\r\n', expect: { version: '1.0', keepAlive: false } },
+  { name: 'HTTP/1.0 keep-alive', raw: 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n', expect: { keepAlive: true } },
+  { name: 'leading empty lines are ignored (RFC 9112 2.2)', raw: `\r\n\r\nGET / HTTP/1.1\r\n${H}\r\n`, expect: { method: 'GET' } },
+  { name: 'names keep their case, values lose surrounding whitespace', raw: `GET / HTTP/1.1\r\n${H}X-A:  \t one two \t\r\nx-a: 2\r\n\r\n`, expect: { headers: [['host', 'h'], ['x-a', 'one two'], ['x-a', '2']] } },
+  { name: 'Content-Length body', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nhello`, expect: { body: 'hello' } },
+  { name: 'Content-Length with leading zeros', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 003\r\n\r\nabc`, expect: { body: 'abc' } },
+  { name: 'chunked with extensions and trailers', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\n\r\n3;a=b;c="d;\\"e"\r\nabc\r\n0\r\nX-T: 1\r\n\r\n`, expect: { body: 'abc', trailers: [['x-t', '1']] } },
+  { name: 'absolute-form target', raw: `GET http://example.com:8080/p?q HTTP/1.1\r\n${H}\r\n`, expect: { path: '/p', query: 'q', target: 'http://example.com:8080/p?q' } },
+  { name: 'asterisk-form for OPTIONS', raw: `OPTIONS * HTTP/1.1\r\n${H}\r\n`, expect: { path: '*' } },
+  { name: 'Expect: 100-continue', raw: `PUT / HTTP/1.1\r\n${H}Expect: 100-Continue\r\nContent-Length: 1\r\n\r\nx`, expect: { expectContinue: true, body: 'x' } },
+  { name: 'obs-text in a value is kept', raw: `GET / HTTP/1.1\r\n${H}X: caf\xe9\r\n\r\n`, expect: { headers: [['host', 'h'], ['x', 'caf\xe9']] } },
+
+  { name: 'bare LF ends a line', raw: `GET / HTTP/1.1\n${H}\r\n`, reject: [400, /CRLF/] },
+  { name: 'bare CR inside a value', raw: `GET / HTTP/1.1\r\n${H}X: a\rb\r\n\r\n`, reject: [400, /CR/] },
+  { name: 'NUL in a value', raw: `GET / HTTP/1.1\r\n${H}X: a\x00b\r\n\r\n`, reject: [400, /control character/] },
+  { name: 'header without colon', raw: `GET / HTTP/1.1\r\n${H}Nocolon\r\n\r\n`, reject: [400, /no colon/] },
+  { name: 'non-token header name', raw: `GET / HTTP/1.1\r\n${H}X(y): 1\r\n\r\n`, reject: [400, /names are tokens/] },
+  { name: 'empty header name', raw: `GET / HTTP/1.1\r\n${H}: v\r\n\r\n`, reject: [400, /no name/] },
+  { name: 'space before colon (RFC 9112 5.1)', raw: `GET / HTTP/1.1\r\n${H}X : v\r\n\r\n`, reject: [400, /colon/] },
+  { name: 'obs-fold (RFC 9112 5.2)', raw: `GET / HTTP/1.1\r\n${H}X: a\r\n b\r\n\r\n`, reject: [400, /folding/] },
+  { name: 'whitespace before the first header', raw: `GET / HTTP/1.1\r\n ${H}\r\n`, reject: [400, /folding/] },
+  { name: 'HTTP/0.9 line', raw: 'GET /\r\n\r\n', reject: [400, /no HTTP version/] },
+  { name: 'HTTP/3.0 is 505', raw: 'GET / HTTP/3.0\r\n\r\n', reject: [505, /not supported/] },
+  { name: 'method with a bad character', raw: 'GE(T / HTTP/1.1\r\n\r\n', reject: [400, /method/] },
+  { name: 'two spaces between method and target', raw: 'GET  / HTTP/1.1\r\n\r\n', reject: [400, /target is missing/] },
+  { name: 'fragment in the target', raw: `GET /a#b HTTP/1.1\r\n${H}\r\n`, reject: [400, /fragment/] },
+  { name: 'UTF-8 byte in the target', raw: `GET /caf\xc3\xa9 HTTP/1.1\r\n${H}\r\n`, reject: [400, /percent-encoded/] },
+  { name: 'target without a leading slash', raw: `GET a/b HTTP/1.1\r\n${H}\r\n`, reject: [400, /must start with "\/"/] },
+  { name: 'asterisk for GET', raw: `GET * HTTP/1.1\r\n${H}\r\n`, reject: [400, /only for OPTIONS/] },
+  { name: 'no Host in HTTP/1.1 (RFC 9112 3.2)', raw: 'GET / HTTP/1.1\r\n\r\n', reject: [400, /Host/] },
+  { name: 'two Hosts', raw: `GET / HTTP/1.0\r\n${H}${H}\r\n`, reject: [400, /More than one Host/] },
+  { name: 'Host with a space', raw: 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n', reject: [400, /Host header/] },
+  { name: 'Content-Length with a sign', raw: `POST / HTTP/1.1\r\n${H}Content-Length: +5\r\n\r\n`, reject: [400, /digits only/] },
+  { name: 'Content-Length as a list', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5, 5\r\n\r\n`, reject: [400, /digits only/] },
+  { name: 'Content-Length twice, same value', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\nContent-Length: 5\r\n\r\n`, reject: [400, /more than once/] },
+  { name: 'Content-Length overflow', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 99999999999999999999\r\n\r\n`, reject: [400, /too large/] },
+  { name: 'Transfer-Encoding and Content-Length', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n`, reject: [400, /Both/] },
+  { name: 'Transfer-Encoding from HTTP/1.0', raw: 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n', reject: [400, /HTTP\/1\.0/] },
+  { name: 'chunked not last', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked, identity\r\n\r\n`, reject: [400, /end with "chunked"/] },
+  { name: 'chunked twice', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked, chunked\r\n\r\n`, reject: [400, /only once/] },
+  { name: 'unknown coding before chunked', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n`, reject: [501, /not implemented/] },
+  { name: 'empty Transfer-Encoding', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding:\r\n\r\n`, reject: [400, /empty member/] },
+  { name: 'chunk size with a sign', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n`, reject: [400, /chunk size in hex/] },
+  { name: 'chunk size with a space', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n0\r\n\r\n`, reject: [400, /chunk extensions/] },
+  { name: 'chunk size overflow', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n`, reject: [400, /too large/] },
+  { name: 'chunk data longer than its size', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n`, reject: [400, /followed by CRLF/] },
+  { name: 'bare LF after chunk size', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n`, reject: [400, /bare LF/] },
+  { name: 'Content-Length as a trailer', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\n\r\n`, reject: [400, /trailer/] },
+  { name: 'request line limit (414)', raw: `GET /${'x'.repeat(64)} HTTP/1.1\r\n${H}\r\n`, reject: [414, /--max-request-line/], limits: { maxRequestLineBytes: 32 } },
+  { name: 'header bytes limit (431)', raw: `GET / HTTP/1.1\r\n${H}X: ${'x'.repeat(300)}\r\n\r\n`, reject: [431, /--max-header-bytes/], limits: { maxHeaderBytes: 256 } },
+  { name: 'header count limit (431)', raw: `GET / HTTP/1.1\r\n${H}A: 1\r\nB: 2\r\nC: 3\r\n\r\n`, reject: [431, /--max-header-count/], limits: { maxHeaderCount: 3 } },
+  { name: 'body limit by Content-Length (413)', raw: `POST / HTTP/1.1\r\n${H}Content-Length: 11\r\n\r\n`, reject: [413, /--max-body/], limits: { maxBodyBytes: 10 } },
+  { name: 'body limit by chunks (413)', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\n`, reject: [413, /--max-body/], limits: { maxBodyBytes: 10 } },
+];
+
+const NEXT = `GET /next HTTP/1.1\r\n${H}\r\n`;
+
+function check(t: Test, c: Case, r: ParseResult, how: string): void {
+  if (c.reject) {
+    t.equal(r.outcome, 'reject', `${how}: rejected`);
+    t.equal(r.error?.status, c.reject[0], `${how}: status ${c.reject[0]}`);
+    t.match(r.error?.reason, c.reject[1], `${how}: reason`);
+    return;
+  }
+  const m = r.messages[0];
+  t.ok(m?.complete, `${how}: one complete message`);
+  const e = c.expect!;
+  const got = {
+    method: m?.head.method, target: m?.head.target, path: m?.head.path, query: m?.head.query, version: m?.head.version,
+    body: m?.body, keepAlive: m?.head.keepAlive, headers: m?.head.headers, trailers: m?.trailers, expectContinue: m?.head.expectContinue,
+  };
+  t.match(got, e, `${how}: parsed as expected`);
+}
+
+for (const c of CASES) {
+  t.test(c.name, async (t) => {
+    const raw = Buffer.from(c.raw, 'latin1');
+    check(t, c, parseAll([raw], c.limits), 'whole');
+    check(t, c, parseAll([...raw].map((b) => Buffer.from([b])), c.limits), 'byte by byte');
+    const withNext = parseAll([Buffer.concat([raw, Buffer.from(NEXT)])], c.limits);
+    check(t, c, withNext, 'with a request after it');
+    if (!c.reject && withNext.messages[0]!.head.keepAlive) {
+      t.equal(withNext.messages[1]?.head.target, '/next', 'with a request after it: the next request is parsed on its own');
+    }
+  });
+}
+
+t.test('the parser pauses after each message until the connection asks for the next', async (t) => {
+  const p = new RequestParser();
+  p.feed(Buffer.from(`GET /1 HTTP/1.1\r\n${H}\r\nGET /2 HTTP/1.1\r\n${H}\r\n`));
+  t.equal(p.next().type, 'head');
+  t.equal(p.next().type, 'end');
+  t.equal(p.next().type, 'paused', 'paused while the first response is written');
+  t.equal(p.state, 'DONE');
+  p.startNextRequest();
+  const ev = p.next();
+  t.equal(ev.type === 'head' && ev.head.target, '/2');
+  t.throws(() => p.startNextRequest(), /state DONE/, 'a guarded transition names the state it needs');
+});
+
+t.test('after an HTTP/1.0 request without keep-alive, more bytes are an error (RFC 9112 9.6)', async (t) => {
+  const r = parseAll([Buffer.from('GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n')]);
+  t.equal(r.outcome, 'reject');
+  t.match(r.error?.reason, /closed/);
+});
+
+t.test('errors are sticky: the parser never resumes after one', async (t) => {
+  const p = new RequestParser();
+  p.feed(Buffer.from('BAD\r\n\r\n'));
+  const first = p.next();
+  p.feed(Buffer.from(`GET / HTTP/1.1\r\n${H}\r\n`));
+  t.equal(first.type, 'error');
+  t.same(p.next(), first);
+});
+
+t.test('a line is rejected as soon as it is complete, before the head ends (telnet users learn on Enter)', async (t) => {
+  const p = new RequestParser();
+  p.feed(Buffer.from('GET / HTTP/1.1\r\nBad Header: x\r\n'));
+  const ev = p.next();
+  t.equal(ev.type, 'error');
+});
