@@ -248,15 +248,6 @@ export class Connection implements CyclePort {
     return this.writeRaw(data);
   }
 
-  writeMany(pieces: Array<string | Buffer>): Promise<void> {
-    if (this.closed) return RESOLVED;
-    this.socket.cork();
-    let ok = true;
-    for (const p of pieces) ok = this.writeOne(p);
-    this.socket.uncork();
-    return ok ? RESOLVED : this.waitDrain();
-  }
-
   private writeRaw(data: string | Buffer): Promise<void> {
     if (this.closed) return RESOLVED;
     return this.writeOne(data) ? RESOLVED : this.waitDrain();

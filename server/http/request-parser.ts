@@ -245,7 +245,11 @@ export class RequestParser {
     const start = this.requestLine!;
     const headers = this.headers;
     const meaning = analyseHeaders(start.method, start.version, headers, this.options.requireHost);
-    const head: RequestHead = { ...start, headers, rawNames: this.rawNames, ...meaning };
+    const head: RequestHead = {
+      method: start.method, target: start.target, version: start.version, path: start.path, query: start.query,
+      headers, rawNames: this.rawNames,
+      keepAlive: meaning.keepAlive, expectContinue: meaning.expectContinue, upgrade: meaning.upgrade, body: meaning.body,
+    };
     this.requestLine = null;
     if (head.body.kind === 'length' && head.body.length > this.limits.maxBodyBytes) {
       throw new ProtocolError(413, `The body (Content-Length ${head.body.length}) is larger than ${this.limits.maxBodyBytes} bytes (the limit is the option --max-body) (RFC 9110 15.5.14).`);
