@@ -1,10 +1,21 @@
-// The composition root: reads the configuration and starts the server with the application.
+// The composition root: configuration, database and migrations, worker pool, application and server, wired once.
+// `make serve` runs this; `--help` prints every option with its default.
 
+import { fileURLToPath } from 'node:url';
 import { HttpServer, handleSignals } from '../server/server.js';
+import { DatabaseError, migrateToLatest, openStore } from '../db/index.js';
+import { WorkerPool } from '../workers/pool.js';
+import { ENGINE_MAX_DIGITS } from '../workers/pi/index.js';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
-import { helloApp } from './hello.js';
+import { createApp } from './app.js';
+import { JobService } from './jobs.js';
+import { LiveFeed } from './live.js';
+import { Metrics } from './metrics.js';
+import { StaticFiles } from './static-files.js';
 
-function serverOptions(config: Config) {
+export const STATIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../static/' : '../static/', import.meta.url));
+
+export function serverOptions(config: Config) {
   return {
     host: config.host,
     port: config.port,
@@ -27,6 +38,11 @@ function serverOptions(config: Config) {
   };
 }
 
+function fail(message: string): never {
+  process.stderr.write(`rawpi: ${message}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   let config: Config | 'help';
   try {
@@ -42,11 +58,51 @@ async function main(): Promise<void> {
     process.stdout.write(helpText());
     return;
   }
+  if (config.maxDigits > ENGINE_MAX_DIGITS) fail(`--max-digits ${config.maxDigits} is more than the engine can compute (${ENGINE_MAX_DIGITS})`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = new HttpServer(helloApp, { ...serverOptions(config), log });
-  const { url } = await server.start();
-  log(`rawpi listening on ${url} (Ctrl+C to stop)`);
-  handleSignals(server, log, () => undefined);
+
+  // The master migrates before any worker forks; workers only check the schema.
+  let store;
+  try {
+    store = openStore({ path: config.databaseUrl });
+    const applied = await migrateToLatest(store.handle);
+    if (applied.length > 0) log(`database ${store.handle.path}: applied ${applied.join(', ')}`);
+  } catch (err) {
+    if (err instanceof DatabaseError) fail(err.message);
+    throw err;
+  }
+  const openedStore = store;
+
+  const feed = new LiveFeed();
+  const pool = config.workers > 0
+    ? new WorkerPool({ workers: config.workers, maxAttempts: config.maxAttempts, maxDigits: config.maxDigits, databasePath: openedStore.handle.path, store: openedStore, shutdownTimeoutMs: Math.min(config.shutdownTimeout, 5000), log })
+    : null;
+  let server: HttpServer | null = null;
+  const metrics = new Metrics({
+    connections: () => server?.connectionCount ?? 0,
+    websockets: () => server?.webSocketCount ?? 0,
+    workers: () => (pool === null ? { busy: 0, idle: 0 } : pool.stats()),
+  });
+  pool?.on('job', (job) => {
+    feed.publish(job);
+    metrics.jobChanged(job);
+  });
+  const jobs = new JobService(openedStore.repos, pool, feed, config.maxDigits);
+  const app = createApp({
+    jobs, feed, metrics, files: new StaticFiles(STATIC_DIR), log,
+    onStartup: async () => { await pool?.start(); },
+    onShutdown: async () => { await pool?.stop(); },
+  });
+  server = new HttpServer(app, { ...serverOptions(config), log });
+  let url: string;
+  try {
+    ({ url } = await server.start());
+  } catch (err) {
+    await pool?.stop();
+    fail((err as Error).message);
+  }
+  log(`rawpi listening on ${url} (database ${openedStore.handle.path}, ${config.workers} worker(s); Ctrl+C to stop)`);
+  handleSignals(server, log, () => openedStore.close());
 }
 
 void main();

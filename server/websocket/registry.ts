@@ -1,6 +1,8 @@
 // The live WebSocket sessions of this process: counted for metrics, closed together on shutdown.
 // Sessions add themselves when they start and remove themselves when their socket has closed.
 
+import { MAX_CLOSE_REASON_BYTES, isValidCloseCode } from './close-codes.js';
+
 export interface TrackedSession {
   /** Starts the closing handshake with this code (or refuses a not-yet-accepted handshake). */
   shutdown(code: number, reason: string): void;
@@ -23,5 +25,9 @@ export function activeWebSocketCount(): number {
 
 /** Closes every session, by default with 1001 "going away" (RFC 6455 7.4.1), for graceful shutdown. */
 export function closeAllWebSockets(code = 1001, reason = 'server shutting down'): void {
+  if (!isValidCloseCode(code)) throw new RangeError(`expected a close code of 1000-1003, 1007-1011 or 3000-4999, got ${code}`);
+  if (Buffer.byteLength(reason, 'utf8') > MAX_CLOSE_REASON_BYTES) {
+    throw new RangeError(`expected a close reason of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got ${Buffer.byteLength(reason, 'utf8')}`);
+  }
   for (const session of [...sessions]) session.shutdown(code, reason);
 }

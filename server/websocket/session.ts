@@ -170,12 +170,12 @@ class WebSocketSession implements TrackedSession {
     }
     const problem = checkAcceptHeaders(subprotocol, headers);
     if (problem !== null) throw new InterfaceError(`'websocket.accept': ${problem}`);
+    const key = headerValues(this.#scope.headers, 'sec-websocket-key')[0]?.trim();
+    if (key === undefined) throw new Error('expected scope.headers to hold the validated sec-websocket-key, got none');
     this.#appState = 'accepted';
     // The peer may have gone already; the app learns that from receive().
     if (this.#state !== 'handshake') return;
 
-    const key = headerValues(this.#scope.headers, 'sec-websocket-key')[0]?.trim();
-    if (key === undefined) throw new Error('expected scope.headers to hold the validated sec-websocket-key, got none');
     this.#socket.write(acceptResponseHead(key, subprotocol, headers));
     this.#transition('open');
     this.#startPinging();

@@ -1,0 +1,29 @@
+// One row of the jobs table, server-rendered; static/app.js updates the same cells when the job changes.
+
+import type { Job } from '../../db/index.js';
+import { html, type SafeHtml } from '../http/html.js';
+import { jobDurationMs } from '../job-json.js';
+
+export function stageText(job: Job): string {
+  if (job.stage === 'error') return `error at ${job.errorStage ?? 'unknown stage'}: ${job.error ?? 'no message'}`;
+  if (job.stage === 'stored' && job.fromCache) return 'stored (from cache)';
+  return job.stage;
+}
+
+export function durationText(job: Job): string {
+  const ms = jobDurationMs(job);
+  if (ms === null) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function jobRow(job: Job): SafeHtml {
+  const running = job.stage === 'scheduled' || job.stage === 'taken' || job.stage === 'calculated' || job.stage === 'registered';
+  return html`<tr id="job-${job.id}" data-n="${job.n}" data-stage="${job.stage}">
+<td class="n"><a href="/pi/${job.n}">${job.n.toLocaleString('en-US')}</a></td>
+<td class="stage stage-${job.stage}">${stageText(job)}</td>
+<td class="progress">${running ? html`<progress max="1" value="${job.progress.toFixed(3)}">${Math.floor(job.progress * 100)}%</progress>` : job.stage === 'stored' ? 'done' : ''}</td>
+<td class="digit">${job.digit ?? ''}</td>
+<td class="time">${durationText(job)}</td>
+<td class="link"><a href="/pi/${job.n}">pi to ${job.n.toLocaleString('en-US')} decimals</a></td>
+</tr>`;
+}

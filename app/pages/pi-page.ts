@@ -1,0 +1,83 @@
+// GET /pi/:n (pi to n decimals, grouped, the n-th highlighted, streamed from the stored chunks)
+// and GET /pi/:n.txt (the digits as plain text). A job not yet done shows its status; an unknown n offers to create it.
+
+import type { HttpScope, Send } from '../../server/interface.js';
+import { html } from '../http/html.js';
+import { sendHtml, sendText, SECURITY_HEADERS } from '../http/responses.js';
+import type { JobService } from '../jobs.js';
+import { parseNText } from '../validation.js';
+import { layout, layoutParts } from './layout.js';
+import { jobRow } from './job-row.js';
+import { groupedStream } from './digit-groups.js';
+
+/** Decimals per piece written to the socket. */
+const PIECE = 64 * 1024;
+
+async function* decimalsExceptLast(jobs: JobService, n: number): AsyncGenerator<string> {
+  // The last decimal is written separately, inside <mark>.
+  if (n > 1) yield* jobs.repos.digits.readDecimals(n - 1, PIECE);
+}
+
+export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nText: string): Promise<void> {
+  const n = parseNText(nText, jobs.maxDigits);
+  const stored = await jobs.repos.digits.largestN();
+  if (n > stored) {
+    const job = await jobs.repos.jobs.findByN(n);
+    if (job === undefined) {
+      const page = layout(`pi to ${n} decimals: not computed`, html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+<p>Nobody has asked for these decimals yet.</p>
+<form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${n.toLocaleString('en-US')} decimals</button></form>`, { page: 'pi' });
+      await sendHtml(send, 404, page);
+      return;
+    }
+    const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+<p>The job is not finished; this page reloads itself when it is.</p>
+<table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
+<tbody>${jobRow(job)}</tbody></table>`, { page: 'pi-pending' });
+    await sendHtml(send, 200, page);
+    return;
+  }
+  const digit = await jobs.repos.digits.digitAt(n);
+  const { top, bottom } = layoutParts(`pi to ${n} decimals`, { page: 'pi' });
+  const intro = html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+<p class="digits-meta">The ${ordinal(n)} decimal is <strong>${digit}</strong>, highlighted at the end. <a href="/pi/${n}.txt">Plain text</a></p>
+<pre class="digits" id="digits">3.`;
+  await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...SECURITY_HEADERS] });
+  await send({ type: 'http.response.body', body: top + intro.value, more_body: true });
+  // The n-th decimal goes inside <mark>: the stream carries a one-character placeholder for it,
+  // so the grouping puts the separator before it right; the last piece is held back to replace it.
+  let last = '';
+  for await (const piece of groupedStream(withPlaceholder(decimalsExceptLast(jobs, n)))) {
+    if (last) await send({ type: 'http.response.body', body: last, more_body: true });
+    last = piece;
+  }
+  const mark = html`<mark id="nth" title="decimal ${n}">${digit}</mark></pre>`.value;
+  await send({ type: 'http.response.body', body: last.slice(0, -1) + mark + bottom, more_body: false });
+}
+
+async function* withPlaceholder(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  yield* chunks;
+  yield 'X';
+}
+
+function ordinal(n: number): string {
+  const s = n.toLocaleString('en-US');
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${s}th`;
+  return `${s}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+}
+
+export async function piText(jobs: JobService, send: Send, nText: string): Promise<void> {
+  const n = parseNText(nText, jobs.maxDigits);
+  const stored = await jobs.repos.digits.largestN();
+  if (n > stored) {
+    await sendText(send, 404, `pi to ${n} decimals is not computed yet: submit n=${n} on / (or POST /api/jobs) first.\n`);
+    return;
+  }
+  await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/plain; charset=us-ascii'], ['Content-Length', String(n + 2)], ...SECURITY_HEADERS] });
+  await send({ type: 'http.response.body', body: '3.', more_body: true });
+  for await (const piece of jobs.repos.digits.readDecimals(n, PIECE)) {
+    await send({ type: 'http.response.body', body: piece, more_body: true });
+  }
+  await send({ type: 'http.response.body', body: '', more_body: false });
+}

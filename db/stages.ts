@@ -1,0 +1,45 @@
+// The job stage rules, in one place: forward only, error/cancelled from any live stage, back to registered only by retry.
+// Every stage change in the repositories goes through checkMove(); illegal moves throw StageError.
+import { StageError } from './errors.js';
+import type { Stage } from './schema.js';
+
+export { StageError };
+
+/** The forward path. A job may skip ahead along it (e.g. registered → stored when answered from cache). */
+export const FORWARD: readonly Stage[] = ['registered', 'scheduled', 'taken', 'calculated', 'stored'];
+export const LIVE_STAGES: readonly Stage[] = ['registered', 'scheduled', 'taken', 'calculated'];
+export const TERMINAL_STAGES: readonly Stage[] = ['stored', 'error', 'cancelled'];
+/** Stages a retry may start from (live, but not already registered). */
+export const RETRYABLE_STAGES: readonly Stage[] = ['scheduled', 'taken', 'calculated'];
+
+export type Move = 'advance' | 'retry';
+
+export function isLive(stage: Stage): boolean {
+  return LIVE_STAGES.includes(stage);
+}
+
+export function isTerminal(stage: Stage): boolean {
+  return TERMINAL_STAGES.includes(stage);
+}
+
+/** Why `from → to` is illegal, or null when it is allowed. */
+export function moveError(from: Stage, to: Stage, move: Move = 'advance'): string | null {
+  if (isTerminal(from)) return `'${from}' is final`;
+  if (move === 'retry') {
+    if (to !== 'registered') return `a retry goes back to 'registered'`;
+    if (from === 'registered') return `the job is already waiting to be scheduled`;
+    return null;
+  }
+  if (to === 'registered') return `a job goes back to 'registered' only through retry`;
+  if (to === 'error' || to === 'cancelled') return null;
+  if (FORWARD.indexOf(to) <= FORWARD.indexOf(from)) {
+    return `stages only move forward (${FORWARD.join(' → ')})`;
+  }
+  return null;
+}
+
+/** Throws StageError naming both stages when the move is illegal. */
+export function checkMove(from: Stage, to: Stage, move: Move = 'advance'): void {
+  const reason = moveError(from, to, move);
+  if (reason !== null) throw new StageError(from, to, reason);
+}
