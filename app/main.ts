@@ -1,7 +1,6 @@
 // The composition root: configuration, database and migrations, worker pool, application and server, wired once.
 // `make serve` runs this; `--help` prints every option with its default.
 
-import { fileURLToPath } from 'node:url';
 import { HttpServer, handleSignals } from '../server/server.js';
 import { DatabaseError, migrateToLatest, openStore } from '../db/index.js';
 import { WorkerPool } from '../workers/pool.js';
@@ -12,8 +11,7 @@ import { JobService } from './jobs.js';
 import { LiveFeed } from './live.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles } from './static-files.js';
-
-export const STATIC_DIR = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../static/' : '../static/', import.meta.url));
+import { STATIC_DIR } from './static-dir.js';
 
 export function serverOptions(config: Config) {
   return {

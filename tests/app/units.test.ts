@@ -1,0 +1,59 @@
+// Small pure pieces of the app: the router, escaping templates, digit grouping, validation of n.
+
+import t from 'tap';
+import { Router } from '../../app/router.js';
+import { html, raw } from '../../app/http/html.js';
+import { groupDigits, groupedStream } from '../../app/pages/digit-groups.js';
+import { parseNJson, parseNText } from '../../app/validation.js';
+
+t.test('router: full, partial (405 with Allow) and no match', async (t) => {
+  const noop = async () => {};
+  const r = new Router().add('GET', '/pi/:n.txt', noop).add('GET', '/pi/:n', noop).add('POST', '/api/jobs', noop).add('*', '/echo', noop).add('GET', '/static/*path', noop);
+  t.match(r.match('GET', '/pi/12.txt'), { kind: 'full', params: { n: '12' } });
+  t.match(r.match('GET', '/pi/12'), { kind: 'full', params: { n: '12' } });
+  t.match(r.match('HEAD', '/pi/12'), { kind: 'full' }, 'HEAD is served by GET routes');
+  t.same(r.match('DELETE', '/pi/12'), { kind: 'partial', allow: ['GET', 'HEAD'] });
+  t.match(r.match('BREW', '/echo'), { kind: 'full' }, '"*" takes any method');
+  t.match(r.match('GET', '/static/a/b.css'), { kind: 'full', params: { path: 'a/b.css' } });
+  t.same(r.match('GET', '/pi/12/x'), { kind: 'none' });
+  t.same(r.match('GET', '/api/jobsx'), { kind: 'none' });
+});
+
+t.test('templates escape by default', async (t) => {
+  const user = '<img src=x onerror="alert(1)">&\'';
+  t.equal(html`<p>${user}</p>`.value, '<p>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;</p>');
+  t.equal(html`<p>${raw('<b>ok</b>')}</p>`.value, '<p><b>ok</b></p>');
+  t.equal(html`<ul>${[1, 2].map((i) => html`<li>${i}</li>`)}</ul>`.value, '<ul><li>1</li><li>2</li></ul>');
+  t.equal(html`${null}${undefined}${false}`.value, '');
+});
+
+t.test('digit grouping is the same whatever the chunking', async (t) => {
+  const digits = '1415926535897932384626433832795028841971693993751058209749445923078164062862089986280348253421170679'.repeat(3);
+  const whole = (await collect(groupedStream(from([digits])))).join('');
+  t.equal(whole.split('\n').length, 3, 'three lines of a hundred');
+  t.equal(whole.split('\n')[0]!.split(' ').length, 10, 'ten groups a line');
+  t.notMatch(whole, /\s$/, 'no trailing separator');
+  for (const size of [1, 3, 7, 10, 64, 100, 299]) {
+    const chunks: string[] = [];
+    for (let i = 0; i < digits.length; i += size) chunks.push(digits.slice(i, i + size));
+    t.equal((await collect(groupedStream(from(chunks)))).join(''), whole, `chunks of ${size}`);
+  }
+  t.equal(groupDigits('12345', 8), '123 45', 'a group boundary inside a chunk gets a space');
+  t.equal(groupDigits('123', 8), '123\u0000', 'at a chunk end it is left to the next chunk (marker)');
+});
+
+async function* from(chunks: string[]): AsyncGenerator<string> {
+  for (const c of chunks) yield c;
+}
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+t.test('validation of n', async (t) => {
+  t.equal(parseNText(' 42 ', 100), 42);
+  for (const bad of ['', '0', '-1', '+1', '1e3', '1.5', '0x10', 'abc', '101', '9'.repeat(20)]) t.throws(() => parseNText(bad, 100), { status: 422 }, `"${bad}"`);
+  t.equal(parseNJson(7, 100), 7);
+  for (const bad of [0, -1, 1.5, 101, '7', null, true, [7], Number.NaN, Infinity]) t.throws(() => parseNJson(bad, 100), { status: 422 }, String(bad));
+});
