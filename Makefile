@@ -9,9 +9,11 @@ BUILD := dist/.rawpi-built
 serve: $(BUILD)
 	node dist/app/main.js $(ARGS)
 
+# TAP_ARGS: extra tap flags, e.g. TAP_ARGS=--reporter=dot (CI) or a test file to run alone.
 test: $(BUILD)
 	npx tsc -p tsconfig.tests.json
-	npx tap
+	@rm -rf .tap/test-results
+	@npx tap $(TAP_ARGS); status=$$?; node tests/tools/summary.mjs; exit $$status
 
 build: $(BUILD)
 

@@ -7,6 +7,7 @@ import { HttpError, header } from './http/request.js';
 import { sendError, sendHtml, sendText, respond } from './http/responses.js';
 import { html } from './http/html.js';
 import type { JobService } from './jobs.js';
+import { isDatabaseUnavailable } from '../db/index.js';
 import type { LiveFeed } from './live.js';
 import type { Metrics } from './metrics.js';
 import type { StaticFiles } from './static-files.js';
@@ -67,8 +68,15 @@ export function createApp(d: AppDeps): App {
       }
       await match.handler(scope, receive, measured, match.params);
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      await sendProblem(scope, measured, err);
+      if (err instanceof HttpError) {
+        await sendProblem(scope, measured, err);
+      } else if (isDatabaseUnavailable(err)) {
+        // Locked past busy_timeout, disk full, file gone: say so, change nothing, and let the next request try again.
+        d.log?.(`database unavailable on ${scope.method} ${scope.path}: ${(err as Error).message}`);
+        await sendProblem(scope, measured, new HttpError(503, 'the database is unavailable right now (busy, full or missing); nothing was changed, try again shortly'), [['Retry-After', '2']]);
+      } else {
+        throw err;
+      }
     }
   }
 

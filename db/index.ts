@@ -8,6 +8,7 @@ export * from './schema.js';
 export * from './errors.js';
 export * from './database.js';
 export * from './stages.js';
+export { isDatabaseUnavailable } from './sqlite.js';
 export * from './repositories/index.js';
 export { UnitOfWork } from './unit-of-work.js';
 export { inTransaction, type Db } from './transaction.js';

@@ -115,3 +115,15 @@ export function translateSqliteError(err: unknown, path: string): unknown {
       return err;
   }
 }
+
+/**
+ * Whether an error means "the database cannot serve right now" (locked past busy_timeout, disk full, file gone
+ * or read-only, I/O error) rather than a bug: callers answer 503 and carry on; the next request may succeed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_FULL' || code === 'SQLITE_READONLY'
+    || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY_')
+    || code.startsWith('SQLITE_READONLY_') || code.startsWith('SQLITE_CANTOPEN_');
+}

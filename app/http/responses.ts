@@ -4,9 +4,11 @@
 import type { Header, HttpScope, Send } from '../../server/interface.js';
 import type { SafeHtml } from './html.js';
 
-/** Sent with every response the app makes (the page's scripts and styles all come from /static). */
-export const SECURITY_HEADERS: readonly Header[] = Object.freeze([
-  ['X-Content-Type-Options', 'nosniff'],
+/** Sent with every response the app makes: browsers must believe the Content-Type. */
+export const SECURITY_HEADERS: readonly Header[] = Object.freeze([['X-Content-Type-Options', 'nosniff']] as Header[]);
+
+/** Sent with HTML pages, which take their scripts and styles from /static only (no inline code). */
+export const PAGE_HEADERS: readonly Header[] = Object.freeze([
   ['Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"],
   ['Referrer-Policy', 'same-origin'],
   ['X-Frame-Options', 'DENY'],
@@ -23,7 +25,7 @@ export async function respond(send: Send, status: number, contentType: string, b
 }
 
 export function sendHtml(send: Send, status: number, page: SafeHtml, extra: readonly Header[] = []): Promise<void> {
-  return respond(send, status, 'text/html; charset=utf-8', page.value, [['Cache-Control', 'no-store'], ...extra]);
+  return respond(send, status, 'text/html; charset=utf-8', page.value, [...PAGE_HEADERS, ['Cache-Control', 'no-store'], ...extra]);
 }
 
 export function sendJson(send: Send, status: number, value: unknown, extra: readonly Header[] = []): Promise<void> {

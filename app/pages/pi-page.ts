@@ -3,7 +3,7 @@
 
 import type { HttpScope, Send } from '../../server/interface.js';
 import { html } from '../http/html.js';
-import { sendHtml, sendText, SECURITY_HEADERS } from '../http/responses.js';
+import { PAGE_HEADERS, SECURITY_HEADERS, sendHtml, sendText } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
 import { parseNText } from '../validation.js';
 import { layout, layoutParts } from './layout.js';
@@ -42,7 +42,7 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
   const intro = html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
 <p class="digits-meta">The ${ordinal(n)} decimal is <strong>${digit}</strong>, highlighted at the end. <a href="/pi/${n}.txt">Plain text</a></p>
 <pre class="digits" id="digits">3.`;
-  await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...SECURITY_HEADERS] });
+  await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...SECURITY_HEADERS, ...PAGE_HEADERS] });
   await send({ type: 'http.response.body', body: top + intro.value, more_body: true });
   // The n-th decimal goes inside <mark>: the stream carries a one-character placeholder for it,
   // so the grouping puts the separator before it right; the last piece is held back to replace it.
