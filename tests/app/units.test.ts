@@ -53,7 +53,16 @@ async function collect(it: AsyncIterable<string>): Promise<string[]> {
 
 t.test('validation of n', async (t) => {
   t.equal(parseNText(' 42 ', 100), 42);
-  for (const bad of ['', '0', '-1', '+1', '1e3', '1.5', '0x10', 'abc', '101', '9'.repeat(20)]) t.throws(() => parseNText(bad, 100), { status: 422 }, `"${bad}"`);
+  for (const bad of ['', '0', '-1', '+1', '1e3', '1.5', '0x10', 'abc', '101', '9'.repeat(20)]) t.equal(statusOf(() => parseNText(bad, 100)), 422, `"${bad}"`);
   t.equal(parseNJson(7, 100), 7);
-  for (const bad of [0, -1, 1.5, 101, '7', null, true, [7], Number.NaN, Infinity]) t.throws(() => parseNJson(bad, 100), { status: 422 }, String(bad));
+  for (const bad of [0, -1, 1.5, 101, '7', null, true, [7], Number.NaN, Infinity]) t.equal(statusOf(() => parseNJson(bad, 100)), 422, String(bad));
 });
+
+function statusOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { status?: number }).status;
+  }
+  return undefined;
+}
