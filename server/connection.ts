@@ -39,6 +39,7 @@ export interface ConnectionContext {
 type Deadline = 'none' | 'headers' | 'keep-alive' | 'body';
 
 let nextId = 1;
+const ASGI_HTTP = Object.freeze({ version: '3.0', spec_version: '2.4' } as const);
 const RESOLVED = Promise.resolve();
 
 export class Connection implements CyclePort {
@@ -166,16 +167,24 @@ export class Connection implements CyclePort {
       this.protocolError(new ProtocolError(501, 'CONNECT is for proxies; this server is not one (RFC 9110 9.3.6).'));
       return;
     }
-    let path: string;
+    let path = head.path;
     try {
-      path = head.path === '*' ? '*' : decodeURIComponent(head.path);
+      if (path.indexOf('%') >= 0) path = decodeURIComponent(path);
     } catch {
       this.protocolError(new ProtocolError(400, `The path "${head.path}" has a broken percent-encoding: % must be followed by two hex digits of UTF-8 (RFC 3986 2.1).`));
       return;
     }
-    const base = {
-      asgi: { version: '3.0' as const, spec_version: '2.4' as const },
+    if (head.upgrade !== null && isUpgradeRequest(head.headers)) {
+      this.upgradeToWebSocket(head, path);
+      return;
+    }
+
+    const scope: HttpScope = {
+      type: 'http',
+      asgi: ASGI_HTTP,
       http_version: head.version,
+      method: head.method,
+      scheme: 'http',
       path,
       raw_path: head.path,
       query_string: head.query,
@@ -183,15 +192,8 @@ export class Connection implements CyclePort {
       headers: head.headers,
       client: this.client,
       server: this.ctx.serverAddress,
-      state: { ...this.ctx.state },
+      state: this.stateCopy(),
     };
-
-    if (head.upgrade !== null && isUpgradeRequest(head.headers)) {
-      this.upgradeToWebSocket(head, base);
-      return;
-    }
-
-    const scope: HttpScope = { type: 'http', method: head.method, scheme: 'http', ...base };
     const max = this.ctx.connectionLimits.maxRequestsPerConnection;
     const keepAlive = head.keepAlive && !this.ctx.shuttingDown && (max === 0 || this.requestsServed < max);
     const cycle = new RequestCycle(scope, { method: head.method, version: head.version, keepAlive }, this, head.expectContinue);
@@ -199,13 +201,24 @@ export class Connection implements CyclePort {
     void cycle.run(this.ctx.app);
   }
 
-  private upgradeToWebSocket(head: RequestHead, base: Omit<HttpScope, 'type' | 'method' | 'scheme'>): void {
+  /** ASGI gives each scope a shallow copy of the lifespan state; most apps keep it empty. */
+  private stateCopy(): Record<string, unknown> {
+    const state = this.ctx.state;
+    for (const _ in state) return { ...state };
+    return {};
+  }
+
+  private upgradeToWebSocket(head: RequestHead, path: string): void {
     const check = validateHandshake(head.method, head.version, head.headers);
     if (!check.ok) {
       this.protocolError(new ProtocolError(check.status, check.reason), check.headers);
       return;
     }
-    const scope: WebSocketScope = { type: 'websocket', scheme: 'ws', subprotocols: check.subprotocols, ...base };
+    const scope: WebSocketScope = {
+      type: 'websocket', asgi: ASGI_HTTP, http_version: head.version, scheme: 'ws', path, raw_path: head.path,
+      query_string: head.query, root_path: this.ctx.rootPath, headers: head.headers, client: this.client,
+      server: this.ctx.serverAddress, state: this.stateCopy(), subprotocols: check.subprotocols,
+    };
     this.upgraded = true;
     this.deadlineKind = 'none';
     const socket = this.socket;

@@ -127,11 +127,9 @@ export class RequestCycle {
         }
         const more = message.more_body === true;
         // The head (a latin-1 string) goes out with the first body piece, in one write.
+        const head = this.pendingHead;
+        this.pendingHead = null;
         const pieces: Array<string | Buffer> = [];
-        if (this.pendingHead !== null) {
-          pieces.push(Buffer.from(this.pendingHead, 'latin1'));
-          this.pendingHead = null;
-        }
         try {
           const framed = message.body === undefined ? null : this.writer.body(message.body);
           if (framed !== null) pieces.push(framed);
@@ -142,7 +140,7 @@ export class RequestCycle {
         } catch (err) {
           if (err instanceof BodyLengthError) {
             this.port.log(`response error: ${err.message}; closing the connection (RFC 9112 6.3)`);
-            if (pieces.length > 0) await this.port.write(pieces[0]!);
+            if (head !== null) await this.port.write(Buffer.from(head, 'latin1'));
             this.responseState = 'done';
             this.port.abort(err.message);
             return;
@@ -150,8 +148,9 @@ export class RequestCycle {
           throw err;
         }
         if (!more) this.responseState = 'done';
-        if (pieces.length === 1) await this.port.write(pieces[0]!);
-        else if (pieces.length > 1) await this.port.write(joinPieces(pieces));
+        if (head !== null) await this.port.write(joinPieces(head, pieces));
+        else if (pieces.length === 1) await this.port.write(pieces[0]!);
+        else if (pieces.length > 1) await this.port.write(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
         if (!more) this.port.responseDone(this);
         return;
       }
@@ -197,21 +196,20 @@ export class RequestCycle {
 }
 
 /**
- * Joins the response head and body pieces into one buffer, so a small response
+ * Joins the response head (latin-1) and the body pieces into one buffer, so a small response
  * leaves in one write() — one syscall — instead of a writev of several.
  */
-function joinPieces(pieces: Array<string | Buffer>): Buffer {
-  let length = 0;
+function joinPieces(head: string, pieces: Array<string | Buffer>): Buffer {
+  let length = head.length;
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
     length += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
   }
   const out = Buffer.allocUnsafe(length);
-  let at = 0;
+  let at = out.write(head, 0, 'latin1');
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
-    if (typeof p === 'string') at += out.write(p, at, 'utf8');
-    else at += p.copy(out, at);
+    at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at);
   }
   return out;
 }
