@@ -1,0 +1,75 @@
+// cancel(): a waiting job is cancelled at once, a running one by aborting its computation (the worker survives),
+// a finished or unknown one is left alone; a worker that ignores cancel or stop is killed.
+import t from 'tap';
+import { WorkerPool } from '../../workers/pool.js';
+import { isAlive, logLines, migratedStore, nextJob, PI, until } from './helpers.js';
+
+t.test('cancel a waiting job and a running one', async (t) => {
+  const { store } = await migratedStore(t);
+  const { lines, log } = logLines();
+  // A generous cancel timeout: this is about aborting when asked, on however loaded a machine.
+  const pool = new WorkerPool({ store, workers: 1, engineThreads: 1, log, cancelTimeoutMs: 30_000 });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const [worker] = pool.processes();
+
+  const big = (await store.repos.jobs.submit(1_000_000)).job;
+  const running = nextJob(pool, (j) => j.id === big.id && j.stage === 'taken');
+  pool.notify();
+  await running;
+  const waiting = (await store.repos.jobs.submit(50)).job;
+  pool.notify();
+  t.equal((await store.repos.jobs.findById(waiting.id))?.stage, 'registered', 'the only worker is busy');
+
+  t.equal(await pool.cancel(waiting.id), true, 'waiting job cancelled');
+  t.equal((await store.repos.jobs.findById(waiting.id))?.stage, 'cancelled');
+
+  t.equal(await pool.cancel(big.id), true, 'running job cancelled');
+  const row = await store.repos.jobs.findById(big.id);
+  t.equal(row?.stage, 'cancelled');
+  t.equal(row?.error, null);
+  t.notOk(lines.some((l) => /killing it/.test(l)), 'the computation stopped when asked; the worker was not killed');
+  t.same(pool.processes().map((p) => p.pid), [worker!.pid], 'the same worker is still there');
+
+  // It goes on working.
+  const next = (await store.repos.jobs.submit(123)).job;
+  const stored = nextJob(pool, (j) => j.id === next.id && j.stage === 'stored');
+  pool.notify();
+  t.equal((await stored).digit, Number(PI[122]));
+
+  t.equal(await pool.cancel(next.id), false, 'a stored job is not cancelled');
+  t.equal(await pool.cancel(999_999), false, 'nor an unknown one');
+  t.equal(await pool.cancel(big.id), false, 'nor one cancelled already');
+});
+
+t.test('a worker that ignores cancel, and then stop, is killed; the jobs end cancelled and re-queued', async (t) => {
+  const { store } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({
+    store, workers: 1, log, cancelTimeoutMs: 100, respawnBackoffMs: { initial: 10 },
+    workerModule: new URL('./fixtures/stubborn-worker.mjs', import.meta.url),
+    execArgv: [],
+  });
+  const spawned: number[] = [];
+  pool.on('worker', (e) => { if (e.type === 'spawned') spawned.push(e.pid); });
+  await pool.start();
+
+  const first = (await store.repos.jobs.submit(10)).job;
+  const handed = nextJob(pool, (j) => j.id === first.id && j.stage === 'scheduled');
+  pool.notify();
+  await handed;
+  await until(() => pool.processes()[0]?.jobId === first.id, 'the job to be handed over');
+  t.equal(await pool.cancel(first.id), true, 'cancelled by killing the worker');
+  t.equal((await store.repos.jobs.findById(first.id))?.stage, 'cancelled');
+  t.ok(lines.some((l) => /did not stop job \d+ within 100 ms: killing it/.test(l)));
+
+  // The replacement takes the next job and ignores stop as well.
+  const second = (await store.repos.jobs.submit(20)).job;
+  pool.notify();
+  await until(() => pool.processes()[0]?.jobId === second.id, 'the next job to be handed over');
+  await pool.stop(200);
+  t.ok(lines.some((l) => /still running after 200 ms: killing it/.test(l)));
+  t.equal((await store.repos.jobs.findById(second.id))?.stage, 'registered', 're-queued');
+  t.equal(spawned.length, 2);
+  for (const pid of spawned) t.notOk(isAlive(pid), `worker ${pid} is gone`);
+});

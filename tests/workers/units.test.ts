@@ -1,0 +1,105 @@
+// Unit tests of the pool's small parts: IPC type guards, backoff, exit reasons, options and the
+// thread rule, the progress throttle, and the worker configuration.
+import t from 'tap';
+import { backoffDelay } from '../../workers/backoff.js';
+import { describeExit } from '../../workers/exit-reason.js';
+import { isJob, isMasterMessage, isWorkerMessage } from '../../workers/ipc.js';
+import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/pool-options.js';
+import { ProgressThrottle } from '../../workers/progress.js';
+import { decodeWorkerConfig, encodeWorkerConfig } from '../../workers/worker-config.js';
+
+const job = {
+  id: 1, n: 10, stage: 'taken', progress: 0.5, attempts: 1, digit: null, error: null, errorStage: null,
+  fromCache: false, createdAt: 1, startedAt: 2, finishedAt: null, updatedAt: 3,
+};
+
+t.test('IPC guards accept the messages of the protocol and reject anything else', async (t) => {
+  t.ok(isMasterMessage({ type: 'run', job: { id: 1, n: 5, attempts: 1 }, threads: 1 }));
+  t.ok(isMasterMessage({ type: 'cancel', jobId: 3 }));
+  t.ok(isMasterMessage({ type: 'stop' }));
+  t.notOk(isMasterMessage({ type: 'run', job: { id: 1, n: '5', attempts: 1 }, threads: 1 }));
+  t.notOk(isMasterMessage({ type: 'run', job: { id: 1, n: 5, attempts: 1 }, threads: 0 }));
+  t.notOk(isMasterMessage({ type: 'cancel' }));
+  t.notOk(isMasterMessage({ type: 'ready', pid: 1 }), 'a worker message is not a master message');
+  t.notOk(isMasterMessage(null));
+  t.notOk(isMasterMessage('stop'));
+
+  t.ok(isWorkerMessage({ type: 'ready', pid: 42 }));
+  t.ok(isWorkerMessage({ type: 'request' }));
+  t.ok(isWorkerMessage({ type: 'changed', job }));
+  t.ok(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'stored', ms: 12 }));
+  t.ok(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'error', ms: 12, error: 'boom' }));
+  t.ok(isWorkerMessage({ type: 'fatal', error: 'no database' }));
+  t.ok(isWorkerMessage({ type: 'log', line: 'hello' }));
+  t.notOk(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'exploded', ms: 12 }));
+  t.notOk(isWorkerMessage({ type: 'changed', job: { ...job, stage: 'lost' } }));
+  t.notOk(isWorkerMessage({ type: 'stop' }));
+  t.notOk(isWorkerMessage([]));
+
+  t.ok(isJob(job));
+  t.notOk(isJob({ ...job, fromCache: 0 }));
+  t.notOk(isJob({ ...job, digit: '3' }));
+});
+
+t.test('backoff doubles from initial up to max', async (t) => {
+  const b = { initial: 100, max: 1000 };
+  t.same([1, 2, 3, 4, 5, 6, 100].map((k) => backoffDelay(b, k)), [100, 200, 400, 800, 1000, 1000, 1000]);
+  t.equal(backoffDelay(b, 0), 100);
+});
+
+t.test('exit reasons name the signal or the code', async (t) => {
+  t.equal(describeExit(null, 'SIGKILL'), 'killed by SIGKILL');
+  t.equal(describeExit(1, null), 'exited with code 1');
+  t.match(describeExit(null, 'SIGABRT'), /out of memory/);
+});
+
+t.test('options: defaults, partial backoffs, validation, the thread rule', async (t) => {
+  t.equal(POOL_DEFAULTS.maxAttempts, 3);
+  t.ok(POOL_DEFAULTS.workers >= 1);
+  const o = resolvePoolOptions({ workers: 2, respawnBackoffMs: { max: 50 }, pollIntervalMs: undefined });
+  t.equal(o.workers, 2);
+  t.same(o.respawnBackoffMs, { initial: POOL_DEFAULTS.respawnBackoffMs.initial, max: 50 });
+  t.equal(o.pollIntervalMs, POOL_DEFAULTS.pollIntervalMs, 'undefined keeps the default');
+  t.throws(() => resolvePoolOptions({ workers: 0 }), RangeError);
+  t.throws(() => resolvePoolOptions({ maxAttempts: 1.5 }), RangeError);
+  t.equal(threadsFor(500_000, 0, o), 2, 'a lone large job gets engineThreads');
+  t.equal(threadsFor(500_000, 1, o), 1, 'not when another job runs');
+  t.equal(threadsFor(5_000, 0, o), 1, 'a small job gets one');
+});
+
+t.test('progress throttle: at most one write per interval, none in flight after settle', async (t) => {
+  let now = 0;
+  const writes: number[] = [];
+  let release: () => void = () => {};
+  const p = new ProgressThrottle((f) => {
+    writes.push(f);
+    return new Promise<void>((r) => { release = r; });
+  }, 250, undefined, () => now);
+  p.report(0.1);
+  t.same(writes, [], 'nothing within the first interval');
+  now = 300;
+  p.report(0.2);
+  p.report(0.25);
+  t.same(writes, [0.2], 'one write');
+  now = 700;
+  p.report(0.3);
+  t.same(writes, [0.2], 'not while the previous write is in flight');
+  release();
+  await new Promise((r) => setImmediate(r));
+  now = 1000;
+  p.report(1.7);
+  t.same(writes, [0.2, 1], 'clamped to 0..1');
+  const settled = p.settle();
+  release();
+  await settled;
+  now = 2000;
+  p.report(0.9);
+  t.same(writes, [0.2, 1], 'nothing after settle');
+});
+
+t.test('worker configuration round-trips through the environment and is validated', async (t) => {
+  const config = { databasePath: '/tmp/x.sqlite', busyTimeoutMs: 5000, progressIntervalMs: 250, maxDigits: 1000, workerId: 3 };
+  t.same(decodeWorkerConfig(encodeWorkerConfig(config)), config);
+  t.throws(() => decodeWorkerConfig({}), /not set/);
+  t.throws(() => decodeWorkerConfig(encodeWorkerConfig({ ...config, databasePath: '' })), /databasePath/);
+});

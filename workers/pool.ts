@@ -1,0 +1,505 @@
+// WorkerPool, the master side: forks the workers, hands each idle one a job claimed from the database
+// (pull), re-queues the jobs of dead workers and replaces them with backoff, cancels, and stops without orphans.
+import { EventEmitter } from 'node:events';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isTerminal, openStore, RETRYABLE_STAGES, type Job, type Store } from '../db/index.js';
+import { backoffDelay } from './backoff.js';
+import { answerFromCache } from './cache.js';
+import { errorText } from './error-text.js';
+import { describeExit } from './exit-reason.js';
+import { isWorkerMessage, type DoneMessage } from './ipc.js';
+import { resolvePoolOptions, threadsFor, type PoolOptions, type PoolSetup } from './pool-options.js';
+import { WorkerProcess, type WorkerState } from './worker-process.js';
+
+export { POOL_DEFAULTS, type PoolOptions, type PoolSetup } from './pool-options.js';
+
+/** Lifecycle of the worker processes, for tests and monitoring. */
+export interface WorkerEvent { type: 'spawned' | 'ready' | 'exited'; workerId: number; pid: number; reason?: string }
+
+export interface PoolEvents {
+  /** A job row changed in the database (any stage move or progress): the "database_updated" event. */
+  job: [job: Job];
+  worker: [event: WorkerEvent];
+}
+
+export interface PoolStats { workers: number; busy: number; idle: number; starting: number }
+export interface WorkerInfo { id: number; pid: number; state: WorkerState; jobId: number | null }
+
+/** The worker entry next to this module, with this module's extension (.ts under tap, .js from dist/). */
+export function defaultWorkerModule(): URL {
+  const ext = extname(fileURLToPath(import.meta.url)) || '.js';
+  return new URL(`./worker${ext}`, import.meta.url);
+}
+
+/** A worker that ran this long before dying starts a new crash count (respawn backoff from the start). */
+export const STABLE_WORKER_MS = 60_000;
+
+type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * The master side of the workers.
+ *
+ * - Pull: a worker says 'ready'/'request' when idle; only then does the master claim one job (claimNext:
+ *   registered → scheduled, attempts + 1) and hand it over, so no more jobs are out than idle workers asked.
+ * - Jobs the stored digits answer are finished here, without a worker (the workers check the digits too).
+ * - A dead worker (exit event) is replaced after a backoff that doubles with each crash in a row; its job goes
+ *   back to 'registered' after a backoff (event 'retried', reason "worker crashed: killed by SIGKILL"), or to
+ *   'error' with that reason once it was handed out maxAttempts times.
+ * - stop(): running jobs are aborted and go back to 'registered' at once (retried, "the pool stopped"), so the
+ *   list shows them as waiting; their next run counts one more attempt. Whatever a killed master leaves in
+ *   scheduled/taken/calculated is re-queued by the next start() (requeueUnfinished).
+ * - Workers exit when the master's IPC channel closes, so a master killed with SIGKILL leaves no orphans.
+ * - The master's database access: pass the app's store (`store`) to share its connection, else the pool opens
+ *   its own (`databasePath`). The database must be migrated before start().
+ */
+export class WorkerPool extends EventEmitter<PoolEvents> {
+  readonly options: PoolOptions;
+  private readonly logLine: (line: string) => void;
+  private readonly workerModule: string | URL;
+  private readonly execArgv: string[] | undefined;
+  private readonly givenStore: PoolSetup['store'];
+  private store: Pick<Store, 'handle' | 'repos'> | undefined;
+  private ownStore: Store | undefined;
+  private phase: Phase = 'new';
+  private readonly workers = new Map<number, WorkerProcess>();
+  private nextWorkerId = 1;
+  private dispatching: Promise<void> | undefined;
+  private dispatchAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly respawnTimers = new Set<NodeJS.Timeout>();
+  /** Jobs of dead workers waiting out their retry backoff (still in their stage, held by nobody). */
+  private readonly retryTimers = new Map<number, { timer: NodeJS.Timeout; reason: string }>();
+  private readonly cancelWaiters = new Map<number, Array<(cancelled: boolean) => void>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private crashesInRow = 0;
+  /** How many decimals are stored, as far as the master knows: jobs up to it are answered here. */
+  private largestN = 0;
+  private stopped: Promise<void> | undefined;
+
+  constructor(setup: PoolSetup = {}) {
+    super();
+    this.options = resolvePoolOptions(setup);
+    this.logLine = setup.log ?? (() => {});
+    this.workerModule = setup.workerModule ?? defaultWorkerModule();
+    this.execArgv = setup.execArgv;
+    this.givenStore = setup.store;
+  }
+
+  /** Re-queues unfinished jobs, forks the workers and resolves when all are ready (rejects if one cannot start). */
+  async start(): Promise<void> {
+    if (this.phase !== 'new') throw new Error('WorkerPool.start() may be called once');
+    this.phase = 'starting';
+    try {
+      this.store = this.givenStore ?? (this.ownStore = openStore({
+        ...(this.options.databasePath !== undefined ? { path: this.options.databasePath } : {}),
+        busyTimeoutMs: this.options.busyTimeoutMs,
+      }));
+      const requeued = await this.store.repos.jobs.requeueUnfinished('unfinished when the pool started');
+      if (requeued.length > 0) this.log(`re-queued ${requeued.length} unfinished job(s)`);
+      for (const job of requeued) this.changed(job);
+      this.largestN = await this.store.repos.digits.largestN();
+      const first = Array.from({ length: this.options.workers }, () => this.spawn());
+      await Promise.all(first.map((w) => w.ready));
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
+    if (this.phase !== 'starting') throw new Error('WorkerPool stopped while starting');
+    this.phase = 'running';
+    this.pollTimer = setInterval(() => this.notify(), this.options.pollIntervalMs).unref();
+    this.log(`pool started: ${this.options.workers} worker(s) on ${this.store.handle.path}`);
+    this.notify();
+  }
+
+  /** Hands waiting jobs to idle workers now; call it after submitting a job. */
+  notify(): void {
+    if (this.phase !== 'running') return;
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = this.track(this.dispatch()).finally(() => { this.dispatching = undefined; });
+  }
+
+  /**
+   * Cancels a job that is not finished: a waiting one at once, a running one by aborting its computation
+   * (its worker is killed and replaced if it does not stop within cancelTimeoutMs). Resolves true if the job
+   * ended cancelled, false if it was unknown or already finished.
+   */
+  async cancel(jobId: number): Promise<boolean> {
+    if (this.phase === 'new' || this.phase === 'stopped') throw new Error('WorkerPool is not running');
+    const repos = this.repos();
+    const before = await repos.jobs.findById(jobId);
+    if (!before || isTerminal(before.stage)) return false;
+    const w = this.holderOf(jobId);
+    if (w?.job) {
+      const held = w.job;
+      const done = new Promise<boolean>((resolve) => this.addCancelWaiter(jobId, resolve));
+      if (!held.cancelling) {
+        held.cancelling = true;
+        this.log(`worker ${w.id} cancelling job ${jobId}`);
+        w.send({ type: 'cancel', jobId });
+        setTimeout(() => {
+          if (w.job === held && w.alive) {
+            this.log(`worker ${w.id} did not stop job ${jobId} within ${this.options.cancelTimeoutMs} ms: killing it`);
+            w.killedByPool = true;
+            w.kill('SIGKILL');
+          }
+        }, this.options.cancelTimeoutMs).unref();
+      }
+      return done;
+    }
+    const retry = this.retryTimers.get(jobId);
+    if (retry) {
+      clearTimeout(retry.timer);
+      this.retryTimers.delete(jobId);
+    }
+    try {
+      this.changed(await repos.jobs.cancel(jobId, 'cancelled before it ran'));
+      return true;
+    } catch (err) {
+      const now = await repos.jobs.findById(jobId);
+      if (now?.stage === 'cancelled') return true;
+      if (now && !isTerminal(now.stage) && this.holderOf(jobId)) return this.cancel(jobId);
+      this.log(`cancelling job ${jobId} failed: ${errorText(err)}`);
+      return false;
+    }
+  }
+
+  stats(): PoolStats {
+    const s: PoolStats = { workers: 0, busy: 0, idle: 0, starting: 0 };
+    for (const w of this.workers.values()) {
+      s.workers++;
+      // 'assigning' is idle until the claim brings a job.
+      if (w.state === 'idle' || w.state === 'assigning') s.idle++;
+      else if (w.state === 'busy') s.busy++;
+      else if (w.state === 'starting') s.starting++;
+    }
+    return s;
+  }
+
+  /** The live worker processes. */
+  processes(): WorkerInfo[] {
+    return [...this.workers.values()].map((w) => ({ id: w.id, pid: w.pid, state: w.state, jobId: w.job?.id ?? null }));
+  }
+
+  /**
+   * Stops handing out jobs, tells the workers to stop (running computations are aborted), kills whoever is
+   * alive after timeoutMs, and re-queues (retry → 'registered', reason "the pool stopped") every job that was
+   * running or waiting for a retry. Resolves when no worker process is left.
+   */
+  stop(timeoutMs: number = this.options.shutdownTimeoutMs): Promise<void> {
+    this.stopped ??= this.shutdown(timeoutMs);
+    return this.stopped;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    this.phase = 'stopping';
+    clearInterval(this.pollTimer);
+    for (const t of this.respawnTimers) clearTimeout(t);
+    this.respawnTimers.clear();
+    await this.dispatching;
+    for (const [jobId, { timer, reason }] of this.retryTimers) {
+      clearTimeout(timer);
+      this.track(this.requeue(jobId, reason)); // now, not after the backoff
+    }
+    this.retryTimers.clear();
+    const alive = [...this.workers.values()];
+    for (const w of alive) {
+      if (w.state === 'starting') w.kill('SIGTERM'); // holds nothing, may not listen yet
+      else w.send({ type: 'stop' });
+      w.state = 'stopping';
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const allExited = Promise.all(alive.map((w) => w.exited));
+    await Promise.race([allExited, new Promise((r) => { timer = setTimeout(r, timeoutMs); })]);
+    clearTimeout(timer);
+    for (const w of alive) {
+      if (!w.alive) continue;
+      this.log(`worker ${w.id} (pid ${w.pid}) still running after ${timeoutMs} ms: killing it`);
+      w.killedByPool = true;
+      w.kill('SIGKILL');
+    }
+    await allExited;
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    for (const [jobId] of this.cancelWaiters) this.settleCancel(jobId, false);
+    await this.ownStore?.close();
+    this.phase = 'stopped';
+    if (alive.length > 0) this.log('pool stopped');
+  }
+
+  // --- workers ---
+
+  private spawn(): WorkerProcess {
+    const id = this.nextWorkerId++;
+    const w = new WorkerProcess(id, this.workerModule, {
+      databasePath: this.store!.handle.path,
+      busyTimeoutMs: this.options.busyTimeoutMs,
+      progressIntervalMs: this.options.progressIntervalMs,
+      maxDigits: this.options.maxDigits,
+      workerId: id,
+    }, this.execArgv);
+    this.workers.set(id, w);
+    w.child.on('message', (m) => this.onMessage(w, m));
+    w.child.once('exit', (code, signal) => this.track(this.onExit(w, code, signal)));
+    w.child.on('error', (err) => {
+      this.log(`worker ${id} (pid ${w.pid}): ${err.message}`);
+      if (w.child.pid === undefined) this.track(this.onExit(w, null, null)); // never started: no exit event
+    });
+    this.log(`worker ${id} (pid ${w.pid}) spawned`);
+    this.emitWorker({ type: 'spawned', workerId: id, pid: w.pid });
+    return w;
+  }
+
+  private onMessage(w: WorkerProcess, m: unknown): void {
+    if (!isWorkerMessage(m)) {
+      this.log(`worker ${w.id} sent an invalid message: ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.log(`worker ${w.id} (pid ${w.pid}) ready`);
+        if (w.state === 'starting') w.state = 'idle'; // 'ready' is also the first request for work
+        this.emitWorker({ type: 'ready', workerId: w.id, pid: w.pid });
+        w.markReady();
+        this.notify();
+        return;
+      case 'request':
+        if (w.state === 'stopping' || !w.alive) return;
+        w.job = undefined;
+        w.state = 'idle';
+        this.notify();
+        return;
+      case 'changed':
+        this.changed(m.job, w);
+        return;
+      case 'done':
+        this.track(this.onDone(w, m));
+        return;
+      case 'fatal':
+        w.fatal = m.error;
+        this.log(`worker ${w.id} (pid ${w.pid}) cannot work: ${m.error}`);
+        w.markFailed(new Error(m.error));
+        return;
+      case 'log':
+        this.log(`worker ${w.id}: ${m.line}`);
+        return;
+    }
+  }
+
+  private async onDone(w: WorkerProcess, m: DoneMessage): Promise<void> {
+    const held = w.job?.id === m.jobId ? w.job : undefined;
+    if (held) w.job = undefined;
+    const n = held ? ` (n=${held.n})` : '';
+    this.log(`worker ${w.id} job ${m.jobId}${n} ${m.outcome}${m.error ? `: ${m.error}` : ''}, done in ${(m.ms / 1000).toFixed(2)} s`);
+    if (m.outcome === 'stored') this.crashesInRow = 0;
+    this.settleCancel(m.jobId, m.outcome === 'cancelled');
+    if (m.outcome === 'interrupted') await this.requeue(m.jobId, 'the pool stopped');
+  }
+
+  private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (!w.alive) return;
+    const reason = describeExit(code, signal);
+    const held = w.job;
+    w.job = undefined;
+    const wasStopping = w.state === 'stopping' || this.phase === 'stopping' || this.phase === 'stopped';
+    w.markExited();
+    this.workers.delete(w.id);
+    w.markFailed(new Error(w.fatal ? `worker ${w.id}: ${w.fatal}` : `worker ${w.id} ${reason} before it was ready`));
+    this.emitWorker({ type: 'exited', workerId: w.id, pid: w.pid, reason });
+    if (wasStopping) {
+      this.log(`worker ${w.id} (pid ${w.pid}) exited${code === 0 ? '' : `: ${reason}`}`);
+      if (held) await this.requeue(held.id, 'the pool stopped');
+      return;
+    }
+    if (w.killedByPool) this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
+    else this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
+    if (!w.wasReady && this.phase === 'starting') return; // start() fails instead
+    if (!w.killedByPool) {
+      // A worker that lived long was not part of a crash loop.
+      if (Date.now() - w.spawnedAt >= STABLE_WORKER_MS) this.crashesInRow = 0;
+      this.crashesInRow++;
+    }
+    this.scheduleRespawn(w);
+    if (!held) return;
+    if (held.cancelling) await this.cancelOrphan(held.id);
+    else await this.retryLater(held.id, `worker crashed: ${reason}`);
+  }
+
+  private scheduleRespawn(dead: WorkerProcess): void {
+    const delay = this.crashesInRow === 0 ? 0 : backoffDelay(this.options.respawnBackoffMs, this.crashesInRow);
+    this.log(`worker ${dead.id} will be replaced in ${delay} ms`);
+    const timer = setTimeout(() => {
+      this.respawnTimers.delete(timer);
+      if (this.phase !== 'running' && this.phase !== 'starting') return;
+      const w = this.spawn();
+      this.log(`worker ${dead.id} replaced by worker ${w.id} (pid ${w.pid})`);
+    }, delay);
+    this.respawnTimers.add(timer);
+  }
+
+  // --- jobs ---
+
+  private async dispatch(): Promise<void> {
+    do {
+      this.dispatchAgain = false;
+      for (;;) {
+        if (this.phase !== 'running') return;
+        const w = [...this.workers.values()].find((x) => x.state === 'idle');
+        if (!w) break;
+        w.state = 'assigning';
+        let job: Job | undefined;
+        try {
+          job = await this.repos().jobs.claimNext();
+        } catch (err) {
+          if (w.state === 'assigning') w.state = 'idle';
+          this.log(`claiming a job failed: ${errorText(err)}`);
+          return; // the next notify() or poll tries again
+        }
+        if (!job) {
+          if (w.state === 'assigning') w.state = 'idle';
+          break;
+        }
+        this.changed(job);
+        if (job.n <= this.largestN && await this.answerHere(job)) {
+          if (w.state === 'assigning') w.state = 'idle';
+          continue;
+        }
+        if (w.state !== 'assigning' || this.phase !== 'running') {
+          await this.requeue(job.id, 'its worker went away before it was handed over');
+          continue;
+        }
+        this.handOver(w, job);
+      }
+    } while (this.dispatchAgain);
+  }
+
+  private handOver(w: WorkerProcess, job: Job): void {
+    const others = [...this.workers.values()].filter((x) => x !== w && x.state === 'busy').length;
+    const threads = threadsFor(job.n, others, this.options);
+    w.state = 'busy';
+    w.job = { id: job.id, n: job.n, startedAt: Date.now(), progressTenths: 0, cancelling: false };
+    this.log(`worker ${w.id} took job ${job.id} (n=${job.n}, attempt ${job.attempts}, ${threads} thread${threads > 1 ? 's' : ''})`);
+    if (!w.send({ type: 'run', job: { id: job.id, n: job.n, attempts: job.attempts }, threads })) {
+      // The channel is gone: the exit event follows and re-queues the job.
+      this.log(`worker ${w.id} could not be sent job ${job.id}`);
+    }
+  }
+
+  /** The master's short-cut for a job the stored digits already answer: no worker, no IPC. */
+  private async answerHere(job: Job): Promise<boolean> {
+    const started = Date.now();
+    const answered = await answerFromCache(this.repos(), job, (row) => this.changed(row), (err) => {
+      this.log(`job ${job.id} (n=${job.n}) could not be answered from the stored digits: ${errorText(err)}`);
+    });
+    if (answered) this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
+    return answered;
+  }
+
+  /** A job whose worker died: back to the queue after a backoff, or error once maxAttempts is reached. */
+  private async retryLater(jobId: number, reason: string): Promise<void> {
+    const { jobs } = this.repos();
+    const job = await jobs.findById(jobId);
+    if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
+    if (job.attempts >= this.options.maxAttempts) {
+      this.log(`job ${jobId} (n=${job.n}) failed after ${job.attempts} attempt(s): ${reason}`);
+      this.changed(await jobs.fail(jobId, reason));
+      return;
+    }
+    if (this.phase !== 'running') { // stopping: no timer may outlive the pool
+      this.changed(await jobs.retry(jobId, reason));
+      return;
+    }
+    const delay = backoffDelay(this.options.retryBackoffMs, job.attempts);
+    this.log(`job ${jobId} (n=${job.n}) will be retried in ${delay} ms (attempt ${job.attempts} of ${this.options.maxAttempts}: ${reason})`);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(jobId);
+      this.track(this.requeue(jobId, reason).then(() => this.notify()));
+    }, delay);
+    this.retryTimers.set(jobId, { timer, reason });
+  }
+
+  /** Back to 'registered' (event 'retried' with the reason) if the job is still unfinished. */
+  private async requeue(jobId: number, reason: string): Promise<void> {
+    const { jobs } = this.repos();
+    const job = await jobs.findById(jobId);
+    if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
+    this.changed(await jobs.retry(jobId, reason));
+  }
+
+  /** The worker of a job being cancelled died (or was killed for not stopping): the master records the cancel. */
+  private async cancelOrphan(jobId: number): Promise<void> {
+    const { jobs } = this.repos();
+    const job = await jobs.findById(jobId);
+    if (job && !isTerminal(job.stage)) this.changed(await jobs.cancel(jobId, 'cancelled; its worker was killed'));
+    this.settleCancel(jobId, (await jobs.findById(jobId))?.stage === 'cancelled');
+  }
+
+  // --- plumbing ---
+
+  private holderOf(jobId: number): WorkerProcess | undefined {
+    for (const w of this.workers.values()) if (w.job?.id === jobId) return w;
+    return undefined;
+  }
+
+  private addCancelWaiter(jobId: number, resolve: (cancelled: boolean) => void): void {
+    const list = this.cancelWaiters.get(jobId) ?? [];
+    list.push(resolve);
+    this.cancelWaiters.set(jobId, list);
+  }
+
+  private settleCancel(jobId: number, cancelled: boolean): void {
+    const list = this.cancelWaiters.get(jobId);
+    this.cancelWaiters.delete(jobId);
+    for (const resolve of list ?? []) resolve(cancelled);
+  }
+
+  private changed(job: Job, w?: WorkerProcess): void {
+    if (job.stage === 'stored' && job.n > this.largestN) this.largestN = job.n;
+    if (w?.job?.id === job.id && job.stage === 'taken') {
+      const tenths = Math.floor(job.progress * 10);
+      if (tenths > w.job.progressTenths) {
+        w.job.progressTenths = tenths;
+        this.log(`worker ${w.id} job ${job.id} progress ${tenths * 10}%`);
+      }
+    }
+    try {
+      this.emit('job', job);
+    } catch (err) {
+      this.log(`a 'job' listener threw: ${errorText(err)}`);
+    }
+  }
+
+  private emitWorker(event: WorkerEvent): void {
+    try {
+      this.emit('worker', event);
+    } catch (err) {
+      this.log(`a 'worker' listener threw: ${errorText(err)}`);
+    }
+  }
+
+  private repos(): Store['repos'] {
+    if (!this.store) throw new Error('WorkerPool is not started');
+    return this.store.repos;
+  }
+
+  /** Keeps count of background work so stop() can wait for it; logs its failure. */
+  private track<T>(p: Promise<T>): Promise<T | undefined> {
+    const tracked = p.catch((err: unknown) => {
+      this.log(`pool: ${errorText(err)}`);
+      return undefined;
+    });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+    return tracked;
+  }
+
+  private log(line: string): void {
+    try {
+      this.logLine(line);
+    } catch {
+      // a failing logger must not break the pool
+    }
+  }
+}
