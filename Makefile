@@ -1,10 +1,10 @@
-# rawpi: `make serve` to run, `make test` to test. Installs and builds as needed.
+# rawpi: `make serve` to run, `make test` to test, `make e2e` for the browser test. Installs and builds as needed.
 SHELL := /bin/bash
 NODE_MODULES := node_modules/.rawpi-installed
 SOURCES := $(shell find server app workers db bench -name '*.ts' 2>/dev/null)
 BUILD := dist/.rawpi-built
 
-.PHONY: serve test typecheck build install migrate bench clean
+.PHONY: serve test e2e typecheck build install migrate bench clean
 
 serve: $(BUILD)
 	node dist/app/main.js $(ARGS)
@@ -14,6 +14,12 @@ test: $(BUILD)
 	npx tsc -p tsconfig.tests.json
 	@rm -rf .tap/test-results
 	@npx tap $(TAP_ARGS); status=$$?; node tests/tools/summary.mjs; exit $$status
+
+# The browser test: the real server and Debian's Chromium, driven by playwright-core (which never downloads a browser).
+e2e: $(BUILD)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	npx tap tests/e2e/browser.e2e.ts
+	@echo "screenshot of the jobs table: $(CURDIR)/tests/e2e/output/table.png"
 
 build: $(BUILD)
 
@@ -34,7 +40,10 @@ $(BUILD): $(NODE_MODULES) $(SOURCES) tsconfig.json
 migrate: $(BUILD)
 	node dist/db/migrate-cli.js $(ARGS)
 
+# rawpi vs node:http, memory, and the pi engine vs CLN's pi: about 13 minutes; results in bench/results/.
+# Options: make bench ARGS="--duration 5 --rounds 2 --routes hello,healthz --smoke" (node dist/bench/run.js --help).
 bench: $(BUILD)
+	@bash bench/ensure-tools.sh
 	node dist/bench/run.js $(ARGS)
 
 clean:

@@ -2,7 +2,7 @@
 
 import type { HttpScope, Receive, Send } from '../../server/interface.js';
 import { InvalidCursorError } from '../../db/index.js';
-import { html, type SafeHtml } from '../http/html.js';
+import { html, raw, type SafeHtml } from '../http/html.js';
 import { HttpError, queryParams, readForm } from '../http/request.js';
 import { redirectAfterPost, sendHtml } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
@@ -18,7 +18,7 @@ function form(value: string, error: string | null): SafeHtml {
 <h1>Pi to n decimals</h1>
 <form method="post" action="/" class="job-form" novalidate>
 <label for="n">n (how many decimals)</label>
-<input id="n" name="n" inputmode="numeric" autocomplete="off" value="${value}" placeholder="e.g. 1000" aria-describedby="n-help${error ? ' n-error' : ''}">
+<input id="n" name="n" inputmode="numeric" autocomplete="off" value="${value}" placeholder="e.g. 1000" aria-describedby="n-help${error ? ' n-error' : ''}"${error ? raw(' aria-invalid="true"') : ''}>
 <button type="submit">Compute</button>
 <p id="n-help" class="help">Jobs run in worker processes; each row updates live.</p>
 ${error ? html`<p id="n-error" class="error" role="alert">${error}</p>` : ''}
