@@ -276,13 +276,18 @@ export class RequestParser {
   }
 
   private readLengthBody(): ParserEvent {
+    return this.readBodyBytes('END');
+  }
+
+  /** Emits up to `remaining` body bytes already buffered (zero-copy); moves to `next` when they are all read. */
+  private readBodyBytes(next: ParserState): ParserEvent {
     const available = this.buf.length - this.pos;
     if (available === 0) return NEED_DATA;
     const take = available < this.remaining ? available : this.remaining;
     const data = this.buf.subarray(this.pos, this.pos + take);
     this.pos += take;
     this.remaining -= take;
-    if (this.remaining === 0) this._state = 'END';
+    if (this.remaining === 0) this._state = next;
     return { type: 'data', data };
   }
 
@@ -330,14 +335,7 @@ export class RequestParser {
   }
 
   private readChunkData(): ParserEvent {
-    const available = this.buf.length - this.pos;
-    if (available === 0) return NEED_DATA;
-    const take = available < this.remaining ? available : this.remaining;
-    const data = this.buf.subarray(this.pos, this.pos + take);
-    this.pos += take;
-    this.remaining -= take;
-    if (this.remaining === 0) this._state = 'CHUNK_DATA_END';
-    return { type: 'data', data };
+    return this.readBodyBytes('CHUNK_DATA_END');
   }
 
   private readChunkDataEnd(): ParserEvent {
