@@ -4,12 +4,12 @@ NODE_MODULES := node_modules/.rawpi-installed
 SOURCES := $(shell find server app workers db bench -name '*.ts' 2>/dev/null)
 BUILD := dist/.rawpi-built
 
-.PHONY: serve test e2e typecheck build install migrate bench clean
+.PHONY: serve test e2e typecheck build install migrate bench reliability clean
 
 serve: $(BUILD)
 	node dist/app/main.js $(ARGS)
 
-# TAP_ARGS: extra tap flags, e.g. TAP_ARGS=--reporter=dot (CI) or a test file to run alone.
+# TAP_ARGS: extra tap flags, e.g. a test file to run alone: make test TAP_ARGS=tests/http/request-parser.test.ts
 test: $(BUILD)
 	npx tsc -p tsconfig.tests.json
 	@rm -rf .tap/test-results
@@ -45,6 +45,13 @@ migrate: $(BUILD)
 bench: $(BUILD)
 	@bash bench/ensure-tools.sh
 	node dist/bench/run.js $(ARGS)
+
+# Hostile input and faults, the long versions (bench/reliability/): fuzz 10^6 inputs, slowloris with 1,000
+# connections, kill -9 of a worker and of the master, SIGTERM under load, database locked / disk full / file
+# removed. About 10 minutes; exit status 1 if any check fails. Parts and options:
+# make reliability ARGS="slowloris sigterm" or ARGS="fuzz --inputs 1000000 --live 1000000 --seed 7".
+reliability: $(BUILD)
+	node dist/bench/reliability/run.js $(ARGS)
 
 clean:
 	rm -rf dist .tap
