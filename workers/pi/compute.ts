@@ -25,8 +25,12 @@ export function abortError(signal: AbortSignal): Error {
   return err;
 }
 
-/** Runs the plan once on fresh lanes, closing them when it ends or the signal aborts. */
+/**
+ * Runs the plan once, on two threads (idle ones from the pool, handed back after a clean run) or on the calling thread;
+ * an abort terminates the threads at once.
+ */
 function attempt(digits: number, threaded: boolean, signal: AbortSignal | undefined, progress: ProgressReporter): Promise<string> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
   const onTerms = (k: number): void => progress.terms(k);
   const lanes: Lane[] = threaded ? [acquireLane(onTerms), acquireLane(onTerms)] : [new LocalLane(onTerms), new LocalLane(onTerms)];
   let settled = false;

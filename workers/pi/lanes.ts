@@ -3,11 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { LaneState, laneOps, type LaneOp } from './ops.js';
 
+/** PI_TRACE=1 prints each thread operation's time to stderr (for profiling the plan). */
 const TRACE = !!process.env.PI_TRACE;
-const T0 = performance.now();
-function trace(line: string): void {
-  process.stderr.write(`[pi ${(performance.now() - T0).toFixed(0)}] ${line}\n`);
-}
 
 export interface Lane {
   call<T>(op: LaneOp, args?: unknown): Promise<T>;
@@ -55,8 +52,11 @@ export class ThreadLane implements Lane {
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
       if (TRACE) {
-        const res = resolve;
-        resolve = ((v: T) => { trace(`${op} ${(performance.now() - t0).toFixed(0)} ms`); res(v); }) as typeof resolve;
+        const done = resolve;
+        resolve = (v: T | PromiseLike<T>) => {
+          process.stderr.write(`[pi] ${op} ${(performance.now() - t0).toFixed(0)} ms\n`);
+          done(v);
+        };
       }
       this.calls.set(id, { resolve: resolve as (v: never) => void, reject });
       this.worker.postMessage({ id, op, args });

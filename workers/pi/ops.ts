@@ -2,7 +2,7 @@
 // Each lane keeps its big intermediate values here, so only what the other lane needs is copied between threads.
 import { splitRange, splitRangeAsync, type Split } from './series.js';
 import { chudnovskyConstant, divisor, leftOfS, piFraction, quotient, scaled, truncateSplit, type Divisor, type Scaled } from './steps.js';
-import { fractionDigits, FivePowers, splitFraction, type Fraction } from './radix.js';
+import { fractionDigits, fractionDigitsAsync, FivePowers, splitFraction, type Fraction } from './radix.js';
 
 export interface LaneHooks {
   /** Terms of the series just finished. */
@@ -30,7 +30,6 @@ function need<T>(v: T | undefined, what: string): T {
 export const laneOps = {
   /** Forgets everything (a lane handed back to the idle pool). */
   async reset(st: LaneState): Promise<null> {
-    Object.assign(st, new LaneState());
     for (const k of Object.keys(st) as (keyof LaneState)[]) st[k] = undefined;
     return null;
   },
@@ -95,11 +94,12 @@ export const laneOps = {
     return { f: s.lo, d: s.loDigits };
   },
   /** Digits of the part kept by piSplit, or of the one given. */
-  async digits(st: LaneState, x: { part?: { f: Fraction; d: number } }): Promise<string> {
+  async digits(st: LaneState, x: { part?: { f: Fraction; d: number } }, h: LaneHooks): Promise<string> {
     const part = x.part ?? need(st.part, 'part');
     const pw = need(st.powers, 'powers');
     st.part = st.powers = undefined;
-    return part.d === 0 ? '' : fractionDigits(part.f, part.d, pw);
+    if (part.d === 0) return '';
+    return h.pause ? fractionDigitsAsync(part.f, part.d, pw, h.pause) : fractionDigits(part.f, part.d, pw);
   },
 };
 

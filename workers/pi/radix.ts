@@ -88,9 +88,10 @@ export interface FractionSplit { hi: Fraction; hiDigits: number; lo: Fraction; l
  */
 export function splitFraction(f: Fraction, d: number, pw: FivePowers): FractionSplit {
   const { k, j } = pw.splitOf(d);
-  // frac(f * 10^k) = frac(f * 5^k / 2^(bits-k)): the low bits - k bits of g * 5^k.
+  // frac(f * 10^k) = frac(f * 5^k / 2^(bits-k)): the low bits - k bits of g * 5^k, which only the low bits - k bits
+  // of g reach.
   const remBits = f.bits - k;
-  const rem = BigInt.asUintN(remBits, f.g * pw.power(j));
+  const rem = BigInt.asUintN(remBits, BigInt.asUintN(remBits, f.g) * pw.power(j));
   const loBits = chunkBits(d - k);
   const lo = { g: shiftDown(rem, remBits - loBits), bits: loBits };
   const hiBits = chunkBits(k);
@@ -108,4 +109,17 @@ export function fractionDigits(f: Fraction, d: number, pw: FivePowers): string {
   }
   const s = splitFraction(f, d, pw);
   return fractionDigits(s.hi, s.hiDigits, pw) + fractionDigits(s.lo, s.loDigits, pw);
+}
+
+/** Chunks above this many digits await `pause` between their halves in fractionDigitsAsync. */
+const PAUSE_DIGITS = 100_000;
+
+/** fractionDigits that lets the event loop run between big chunks (for a conversion on the main thread). */
+export async function fractionDigitsAsync(f: Fraction, d: number, pw: FivePowers, pause: () => Promise<void>): Promise<string> {
+  if (d <= PAUSE_DIGITS || d <= 2 * pw.leaf) return fractionDigits(f, d, pw);
+  const s = splitFraction(reduceTo(f, d), d, pw);
+  await pause();
+  const hi = await fractionDigitsAsync(s.hi, s.hiDigits, pw, pause);
+  await pause();
+  return hi + (await fractionDigitsAsync(s.lo, s.loDigits, pw, pause));
 }
