@@ -40,7 +40,7 @@ $(BUILD): $(NODE_MODULES) $(SOURCES) tsconfig.json
 migrate: $(BUILD)
 	node dist/db/migrate-cli.js $(ARGS)
 
-# rawpi vs node:http, memory, and the pi engine vs CLN's pi: about 13 minutes; results in bench/results/.
+# rawpi vs node:http, memory, and the pi engine vs CLN's pi: about 12 minutes on a quiet machine; results in bench/results/.
 # Options: make bench ARGS="--duration 5 --rounds 2 --routes hello,healthz --smoke" (node dist/bench/run.js --help).
 bench: $(BUILD)
 	@bash bench/ensure-tools.sh
@@ -48,7 +48,7 @@ bench: $(BUILD)
 
 # Hostile input and faults, the long versions (bench/reliability/): fuzz 10^6 inputs, slowloris with 1,000
 # connections, kill -9 of a worker and of the master, SIGTERM under load, database locked / disk full / file
-# removed. About 10 minutes; exit status 1 if any check fails. Parts and options:
+# removed. About 5 minutes; exit status 1 if any check fails. Parts and options:
 # make reliability ARGS="slowloris sigterm" or ARGS="fuzz --inputs 1000000 --live 1000000 --seed 7".
 reliability: $(BUILD)
 	node dist/bench/reliability/run.js $(ARGS)

@@ -1,15 +1,8 @@
-// Starts the hello app on rawpi or on node:http (argv: rawpi|node PORT) for a benchmark run.
+// Starts the hello app (app/hello.ts) on rawpi or on node:http for a benchmark run.
+// argv: rawpi|node PORT [--keep-alive-timeout MS]; PORT 0 picks a free one (printed as JSON on stdout).
 
-import { HttpServer } from '../server/server.js';
 import { helloApp } from '../app/hello.js';
-import { nodeHttpServer } from './node-http-adapter.js';
+import { parseServeArgs, serve } from './serve-common.js';
 
-const [kind = 'rawpi', portArg = '8001'] = process.argv.slice(2);
-const port = Number(portArg);
-if (kind === 'node') {
-  nodeHttpServer(helloApp).listen(port, '127.0.0.1', () => process.stderr.write(`node:http hello on ${port}\n`));
-} else {
-  const server = new HttpServer(helloApp, { port, accessLog: false, lifespan: 'off' });
-  void server.start().then(({ url }) => process.stderr.write(`rawpi hello on ${url}\n`));
-}
-process.on('SIGTERM', () => process.exit(0));
+const args = parseServeArgs(process.argv.slice(2), 'node dist/bench/serve-hello.js rawpi|node PORT [--keep-alive-timeout MS]');
+await serve(helloApp, args, { lifespan: 'off' });

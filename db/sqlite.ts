@@ -21,8 +21,24 @@ import { DatabaseError } from './errors.js';
  * takes the write lock up front, waiting up to busy_timeout, so every db.transaction() is safe under contention.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #database: SqliteDialectConfig['database'];
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#database = config.database;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * On some errors (SQLITE_FULL, SQLITE_IOERR, ...) SQLite has already rolled the transaction back; a second
+   * ROLLBACK would throw "no transaction is active" and hide the real error, so it is skipped.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const db = this.#database;
+    if (typeof db !== 'function' && (db as { inTransaction?: boolean }).inTransaction === false) return;
+    await super.rollbackTransaction(connection);
   }
 }
 

@@ -53,6 +53,10 @@ export class Connection implements CyclePort {
   private closed = false;
   private clientEnded = false;
   private upgraded = false;
+  /** close() was called: the FIN is on its way, and no further request is parsed or run. */
+  private ending = false;
+  /** The request's framing failed after its response started: finish that response, read nothing more. */
+  private framingBroken = false;
   private drainWaiters: Array<() => void> = [];
   private deadline = 0;
   private deadlineKind: Deadline = 'none';
@@ -80,6 +84,9 @@ export class Connection implements CyclePort {
 
   private readonly onData = (data: Buffer): void => {
     this.ctx.trace?.(this.id, 'in', data);
+    // Once the server has decided to close (FIN sent), a request arriving in the race is not run: the client
+    // sees the close without an answer and may retry it (RFC 9112 9.6), knowing it had no effect.
+    if (this.ending || this.framingBroken) return;
     if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
     else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
     this.parser.feed(data);
@@ -123,7 +130,7 @@ export class Connection implements CyclePort {
   private pump(): void {
     const parser = this.parser;
     const hwm = this.ctx.connectionLimits.bodyHighWaterMark;
-    while (!this.closed && !this.upgraded) {
+    while (!this.closed && !this.upgraded && !this.ending && !this.framingBroken) {
       if (this.cycle !== null && this.cycle.responseState !== 'done' && this.cycle.bufferedBodyBytes >= hwm) {
         this.pauseReading(); // the app has not read the body yet: stop reading the socket (backpressure)
         return;
@@ -237,9 +244,12 @@ export class Connection implements CyclePort {
   private protocolError(err: ProtocolError, extraHeaders: Header[] = []): void {
     const cycle = this.cycle;
     if (cycle !== null && cycle.responseState !== 'start') {
-      this.ctx.log(`connection #${this.id}: ${err.reason} (after the response started: closing)`);
-      cycle.disconnect();
-      this.destroy();
+      // The app already answered (or is answering) without reading the body: its response goes out whole,
+      // nothing more is read, and the connection closes after it.
+      this.ctx.log(`connection #${this.id}: ${err.reason} (the response had started: closing after it)`);
+      this.framingBroken = true;
+      cycle.abandonBody();
+      if (cycle.responseState === 'done') this.close();
       return;
     }
     cycle?.disconnect();
@@ -298,7 +308,7 @@ export class Connection implements CyclePort {
       version: scope.http_version, status: cycle.writer.status, bytes: cycle.writer.bodyBytes,
       durationMs: performance.now() - cycle.startedAt,
     });
-    if (!cycle.writer.keepAlive || this.clientEnded) {
+    if (!cycle.writer.keepAlive || this.clientEnded || this.framingBroken) {
       this.close();
       return;
     }
@@ -381,9 +391,10 @@ export class Connection implements CyclePort {
     else if (this.cycle !== null) this.cycle.closeAfter = true;
   }
 
-  /** Ends the connection after pending writes (FIN). */
+  /** Ends the connection after pending writes (FIN). Nothing more is read or run on it. */
   close(): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
+    this.ending = true;
     this.deadlineKind = 'none';
     this.socket.end();
     // A peer that never reads would keep the socket half-open: give it the keep-alive timeout, then destroy.

@@ -74,6 +74,14 @@ export class RequestCycle {
     this.wake();
   }
 
+  /** The rest of the body cannot be read (bad framing): receive() reports a disconnect, send() still works. */
+  abandonBody(): void {
+    this.bodyAbandoned = true;
+    this.wake();
+  }
+
+  private bodyAbandoned = false;
+
   private wake(): void {
     const w = this.waiter;
     if (w !== null) {
@@ -98,7 +106,7 @@ export class RequestCycle {
         return { type: 'http.request', body: EMPTY, more_body: false };
       }
       // After the body, receive() waits for the client to go away, as in ASGI (www.rst, "Disconnect").
-      if (this.disconnected || this.responseState === 'done') return { type: 'http.disconnect' };
+      if (this.disconnected || this.bodyAbandoned || this.responseState === 'done') return { type: 'http.disconnect' };
       if (this.expectContinue && !this.continueSent) {
         this.continueSent = true;
         this.port.sendContinue();

@@ -202,9 +202,13 @@ export class RequestParser {
       if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
       return;
     }
+    // A version that can never become HTTP/1.0 or HTTP/1.1 is refused now, with the status the whole line
+    // would get (request-head.ts decides on the first eight characters).
     const partial = buf.toString('latin1', lineBegin, end);
     const sp2 = partial.indexOf(' ', partial.indexOf(' ') + 1);
-    if (sp2 > 0 && partial.length - sp2 - 1 >= 8) parseRequestLine(partial.slice(0, sp2 + 9));
+    if (sp2 > 0 && partial.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(partial.slice(sp2 + 1))) {
+      parseRequestLine(partial.slice(0, sp2 + 9)); // never HTTP/1.x: 505 or 400 now
+    }
   }
 
   private requestLine: ReturnType<typeof parseRequestLine> | null = null;
@@ -212,7 +216,14 @@ export class RequestParser {
   private rawNames: string[] = [];
 
   private startLine(line: string): void {
-    if (line.indexOf('\r') >= 0) {
+    // The same error as when the line arrives in pieces: whichever problem shows first in the bytes wins —
+    // a CR is known bad one byte after it, a version that is not 1.x eight characters into it.
+    const cr = line.indexOf('\r');
+    const sp2 = line.indexOf(' ', line.indexOf(' ') + 1);
+    if (sp2 > 0 && line.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(line.slice(sp2 + 1)) && (cr < 0 || sp2 + 9 < cr + 2)) {
+      parseRequestLine(line.slice(0, sp2 + 9));
+    }
+    if (cr >= 0) {
       throw new ProtocolError(400, `A bare CR in the request line "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
     }
     this.requestLine = parseRequestLine(line);

@@ -1,0 +1,70 @@
+// Child processes for the bench: run a command to completion with a time limit, pin it to a core, read RSS.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+export interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
+
+/** Runs argv[0] with the rest as arguments; kills it (SIGKILL) after `timeoutMs`. Never rejects on a bad exit. */
+export function run(argv: readonly string[], opts: { timeoutMs: number; cwd?: string; input?: string }): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr, timedOut }); });
+  });
+}
+
+/** Whether a program is on PATH. */
+export function have(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Where server and load generator run: different cores when taskset and two cores are there, else unpinned. */
+export interface Pinning { server: string | null; client: string | null; note: string }
+
+export function pinning(): Pinning {
+  const cores = os.availableParallelism();
+  if (cores < 2) return { server: null, client: null, note: `not pinned: ${cores} core available` };
+  if (!have('taskset')) return { server: null, client: null, note: 'not pinned: taskset is missing (apt-get install util-linux)' };
+  return { server: '0', client: '1', note: 'server on core 0, load generator on core 1 (taskset)' };
+}
+
+/** argv prefixed with `taskset -c CORE` (exec'd, so the pid stays the program's) when pinned. */
+export function pinned(core: string | null, argv: readonly string[]): string[] {
+  return core === null ? [...argv] : ['taskset', '-c', core, ...argv];
+}
+
+/** argv run with the open-file limit raised as far as allowed (65536, else the hard limit); same pid after exec. */
+export function withFdLimit(argv: readonly string[]): string[] {
+  return ['bash', '-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"', 'rawpi-bench', ...argv];
+}
+
+/** Resident set size of a process in bytes (VmRSS from /proc/PID/status), or null if it is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? null : Number(m[1]) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves when the child exits, or after `ms` (then resolves false). */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

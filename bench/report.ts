@@ -1,0 +1,214 @@
+// The results: the raw record (JSON), a Markdown report with medians and ratios, and a hand-written SVG bar chart.
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLIENT_LABELS, type ClientId, type Measurement } from './clients.js';
+import type { GrowthResult, IdleResult } from './memory.js';
+import { ROUTES } from './routes.js';
+import type { ServerKind } from './serve-common.js';
+
+export interface RunRecord { route: string; client: ClientId; server: ServerKind; round: number; m?: Measurement; error?: string }
+
+export interface BenchResults {
+  started: string;
+  finished: string;
+  command: string;
+  machine: { cores: number; cpu: string; node: string; os: string; memoryGiB: number; loadBefore: number[]; loadAfter: number[] };
+  pinning: string;
+  options: { duration: number; rounds: number; warmup: number; routes: string[]; clients: ClientId[]; smoke: boolean; idle: number; requests: number };
+  runs: RunRecord[];
+  skipped: string[];
+  memory: { idle: IdleResult[]; growth: GrowthResult[]; skipped?: string };
+  pi: { command: string; code: number | null; seconds: number; output: string } | { skipped: string };
+}
+
+export interface Cell { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: number }
+export interface Row { route: string; label: string; client: ClientId; rawpi: Cell | null; node: Cell | null; ratio: number | null; failures: string[] }
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function cell(runs: RunRecord[]): Cell | null {
+  const ok = runs.filter((r) => r.m !== undefined).map((r) => r.m!);
+  if (ok.length === 0) return null;
+  return {
+    rps: median(ok.map((m) => m.rps)), p50Ms: median(ok.map((m) => m.p50Ms)), p99Ms: median(ok.map((m) => m.p99Ms)),
+    errors: ok.reduce((a, m) => a + m.errors, 0), rounds: ok.length,
+  };
+}
+
+export function summarize(results: BenchResults): Row[] {
+  const rows: Row[] = [];
+  for (const route of ROUTES) {
+    for (const client of results.options.clients) {
+      const runs = results.runs.filter((r) => r.route === route.id && r.client === client);
+      if (runs.length === 0) continue;
+      const rawpi = cell(runs.filter((r) => r.server === 'rawpi'));
+      const node = cell(runs.filter((r) => r.server === 'node'));
+      rows.push({
+        route: route.id, label: route.label, client, rawpi, node,
+        ratio: rawpi !== null && node !== null && node.rps > 0 ? rawpi.rps / node.rps : null,
+        failures: runs.filter((r) => r.error !== undefined).map((r) => `${r.server} round ${r.round}: ${r.error}`),
+      });
+    }
+  }
+  return rows;
+}
+
+export interface Goal { goal: string; measured: string; met: boolean | null }
+
+const KEEP_ALIVE: readonly ClientId[] = ['ac-p10', 'ac-p1', 'wrk'];
+const MB = 1024 * 1024;
+
+/** The issue's goals, judged from the rows (null: not measured in this run). */
+export function goals(results: BenchResults, rows: Row[]): Goal[] {
+  const ratioGoal = (goal: string, picked: Row[], target: number): Goal => {
+    const rated = picked.filter((r) => r.ratio !== null);
+    if (rated.length === 0) return { goal, measured: 'not measured', met: null };
+    const worst = rated.reduce((a, b) => (b.ratio! < a.ratio! ? b : a));
+    const what = rated.length === 1 ? `${fmtRatio(worst.ratio)}` : `worst ${fmtRatio(worst.ratio)} (${worst.label}, ${worst.client}) of ${rated.length}`;
+    return { goal, measured: what, met: worst.ratio! >= target };
+  };
+  const out = [
+    ratioGoal('hello app ≥ 1.5× node:http under wrk', rows.filter((r) => r.route === 'hello' && r.client === 'wrk'), 1.5),
+    ratioGoal('hello app ≥ 1.8× under autocannon -p10', rows.filter((r) => r.route === 'hello' && r.client === 'ac-p10'), 1.8),
+    ratioGoal('full app: every route ≥ 1.3× (keep-alive clients)', rows.filter((r) => r.route !== 'hello' && KEEP_ALIVE.includes(r.client)), 1.3),
+    ratioGoal('ab (a connection per request) ≥ 1.3×', rows.filter((r) => r.client === 'ab'), 1.3),
+  ];
+  const idle = results.memory.idle.find((r) => r.kind === 'rawpi');
+  out.push(idle === undefined
+    ? { goal: '10,000 idle connections < 150 MB RSS', measured: 'not measured', met: null }
+    : { goal: '10,000 idle connections < 150 MB RSS', measured: `${fmtMB(idle.rssAfterBytes)} with ${idle.open.toLocaleString('en-US')} open`, met: idle.asked < 10_000 ? null : idle.open >= 10_000 && idle.rssAfterBytes < 150 * MB });
+  const growth = results.memory.growth.find((r) => r.kind === 'rawpi');
+  if (growth === undefined || growth.samples.length < 2) out.push({ goal: 'no RSS growth over 1M requests', measured: 'not measured', met: null });
+  else {
+    const first = growth.samples[0]!;
+    const last = growth.samples[growth.samples.length - 1]!;
+    const delta = last.rssBytes - first.rssBytes;
+    out.push({
+      goal: 'no RSS growth over 1M requests (≤ 10% from the first sample)',
+      measured: `${fmtMB(first.rssBytes)} at ${fmtCount(first.requests)} → ${fmtMB(last.rssBytes)} at ${fmtCount(last.requests)} (${delta >= 0 ? '+' : ''}${fmtMB(delta)})`,
+      met: last.requests >= 1_000_000 ? delta <= 0.1 * first.rssBytes : null,
+    });
+  }
+  return out;
+}
+
+export function fmtRatio(r: number | null): string { return r === null ? '–' : `${r.toFixed(2)}×`; }
+function fmtMB(b: number): string { return `${(b / MB).toFixed(1)} MB`; }
+function fmtCount(n: number): string { return n >= 1e6 ? `${+(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : String(n); }
+function fmtRps(x: number): string { return Math.round(x).toLocaleString('en-US'); }
+function fmtMs(x: number): string { return Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1); }
+function fmtCell(c: Cell | null, f: (c: Cell) => string): string { return c === null ? 'failed' : f(c); }
+
+export function markdown(results: BenchResults, rows: Row[]): string {
+  const m = results.machine;
+  const o = results.options;
+  const lines: string[] = [];
+  lines.push(`# rawpi vs node:http${o.smoke ? ' (smoke run: numbers mean nothing)' : ''}`, '');
+  lines.push(`- date: ${results.started} (finished ${results.finished})`);
+  lines.push(`- machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}`);
+  lines.push(`- pinning: ${results.pinning}; everything on 127.0.0.1`);
+  lines.push(`- load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+  lines.push(`- command: \`${results.command}\``);
+  lines.push(`- method: both servers run the same application code (bench/serve-app.ts builds app/main.ts's app with no workers and no access log; bench/node-http-adapter.ts runs it on node:http). ${o.rounds} round(s); in each, both servers start in fresh processes, get ${o.warmup} s of warm-up per route, then take turns (rawpi, node:http, rawpi, node:http, ...) for ${o.duration} s per route and client. Cells are medians over rounds; errors are summed (socket errors, timeouts, non-2xx).`);
+  lines.push('');
+  lines.push('## Goals', '', '| goal | measured | met |', '| --- | --- | --- |');
+  for (const g of goals(results, rows)) lines.push(`| ${g.goal} | ${g.measured} | ${g.met === null ? '–' : g.met ? 'yes' : '**no**'} |`);
+  lines.push('', '## Throughput and latency', '');
+  lines.push('| route | client | rawpi req/s | node:http req/s | rawpi / node | rawpi p50 / p99 ms | node:http p50 / p99 ms | errors rawpi / node |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtCell(r.rawpi, (c) => fmtRps(c.rps))} | ${fmtCell(r.node, (c) => fmtRps(c.rps))} | ${fmtRatio(r.ratio)} | ${fmtCell(r.rawpi, (c) => `${fmtMs(c.p50Ms)} / ${fmtMs(c.p99Ms)}`)} | ${fmtCell(r.node, (c) => `${fmtMs(c.p50Ms)} / ${fmtMs(c.p99Ms)}`)} | ${fmtCell(r.rawpi, (c) => String(c.errors))} / ${fmtCell(r.node, (c) => String(c.errors))} |`);
+  }
+  const failures = rows.flatMap((r) => r.failures.map((f) => `- ${r.label}, ${r.client}, ${f}`));
+  if (failures.length > 0) lines.push('', 'Runs that failed:', '', ...failures);
+  if (results.skipped.length > 0) lines.push('', 'Skipped:', '', ...results.skipped.map((s) => `- ${s}`));
+  lines.push('', 'ab reports whole milliseconds. The ratio is of the req/s medians.', '');
+  lines.push('## Memory and scale', '');
+  if (results.memory.skipped !== undefined) lines.push(`Skipped: ${results.memory.skipped}`, '');
+  if (results.memory.idle.length > 0) {
+    lines.push('Idle keep-alive connections (the full app; each connection made one GET /healthz, then stayed idle; keep-alive timeout raised to 300 s for this test):', '');
+    lines.push('| server | connections asked / open | RSS before | RSS with them open | per connection |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const r of results.memory.idle) {
+      lines.push(`| ${serverName(r.kind)} | ${r.asked.toLocaleString('en-US')} / ${r.open.toLocaleString('en-US')}${r.failed > 0 ? ` (${r.failed} failed)` : ''} | ${fmtMB(r.rssBeforeBytes)} | ${fmtMB(r.rssAfterBytes)} | ${(r.perConnectionBytes / 1024).toFixed(1)} KiB |`);
+    }
+    lines.push('');
+  }
+  if (results.memory.growth.length > 0) {
+    lines.push('RSS along a long run of GET /healthz (autocannon -c100 -p1 -a, in ten equal steps; RSS read after each step):', '');
+    lines.push('| server | requests | req/s | errors | RSS after the first step | RSS at the end | change | RSS per step (MB) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const g of results.memory.growth) {
+      const first = g.samples[0]!;
+      const last = g.samples[g.samples.length - 1]!;
+      const d = last.rssBytes - first.rssBytes;
+      lines.push(`| ${serverName(g.kind)} | ${fmtCount(last.requests)} | ${fmtRps(g.rps)} | ${g.errors} | ${fmtMB(first.rssBytes)} (${fmtCount(first.requests)}) | ${fmtMB(last.rssBytes)} | ${d >= 0 ? '+' : ''}${fmtMB(d)} | ${g.samples.map((s) => (s.rssBytes / MB).toFixed(0)).join(' ')} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Pi: the engine vs CLN\'s `pi` (bench/pi-bench.ts)', '');
+  if ('skipped' in results.pi) lines.push(`Skipped: ${results.pi.skipped}`, '');
+  else {
+    lines.push(`\`${results.pi.command}\` (exit ${results.pi.code}, ${results.pi.seconds.toFixed(0)} s), its output as printed:`, '');
+    lines.push('```', results.pi.output.trimEnd(), '```', '');
+  }
+  lines.push('Raw numbers (every run of every round, with the commands): latest.json. Chart: latest.svg.', '');
+  return lines.join('\n');
+}
+
+function serverName(k: ServerKind): string { return k === 'rawpi' ? 'rawpi' : 'node:http'; }
+
+const GOAL_BY_ROW = (r: Row): number | null =>
+  r.route === 'hello' && r.client === 'wrk' ? 1.5 : r.route === 'hello' && r.client === 'ac-p10' ? 1.8 : r.client === 'ab' || r.route !== 'hello' ? 1.3 : null;
+
+function esc(s: string): string { return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'); }
+
+/** One horizontal bar per route × client: the ratio rawpi / node:http, with parity (1.0) and each row's goal marked. */
+export function svg(results: BenchResults, rows: Row[]): string {
+  const left = 390, barW = 420, right = 230, rowH = 24, top = 70, bottom = 50;
+  const width = left + barW + right;
+  const height = top + rows.length * rowH + bottom;
+  const maxRatio = Math.max(2, ...rows.map((r) => r.ratio ?? 0), ...rows.map((r) => GOAL_BY_ROW(r) ?? 0)) * 1.05;
+  const x = (v: number) => left + (v / maxRatio) * barW;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`);
+  out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
+  out.push(`<text x="12" y="22" font-size="15" font-weight="bold">rawpi / node:http, requests per second (median of ${results.options.rounds} round(s))${results.options.smoke ? ' (smoke run)' : ''}</text>`);
+  out.push(`<text x="12" y="42" fill="#555">${esc(`${results.machine.cores} cores, ${results.machine.cpu}, Node ${results.machine.node}; ${results.started.slice(0, 10)}; ${results.pinning}`)}</text>`);
+  out.push(`<text x="12" y="58" fill="#555">Bar: ratio (right of the 1.0 line: rawpi faster). Red tick: the goal. Right: req/s rawpi vs node:http.</text>`);
+  for (let t = 0; t <= maxRatio; t += 0.5) {
+    out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 4}" x2="${x(t).toFixed(1)}" y2="${top + rows.length * rowH}" stroke="${t === 1 ? '#333' : '#ddd'}" stroke-width="${t === 1 ? 1.5 : 1}"/>`);
+    out.push(`<text x="${x(t).toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#555">${t.toFixed(1)}×</text>`);
+  }
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    if (i > 0 && rows[i - 1]!.route !== r.route) out.push(`<line x1="8" y1="${y}" x2="${width - 8}" y2="${y}" stroke="#eee"/>`);
+    out.push(`<text x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(`${r.label} · ${CLIENT_LABELS[r.client]}`)}</text>`);
+    const goal = GOAL_BY_ROW(r);
+    if (r.ratio !== null) {
+      const fill = goal === null ? '#8aa4c8' : r.ratio >= goal ? '#3b7dd8' : '#e0a030';
+      out.push(`<rect x="${left}" y="${y + 5}" width="${Math.max(1, x(r.ratio) - left).toFixed(1)}" height="${rowH - 10}" fill="${fill}"/>`);
+      out.push(`<text x="${left + barW + 8}" y="${y + 16}"><tspan font-weight="bold">${fmtRatio(r.ratio)}</tspan>  ${esc(`${fmtRps(r.rawpi!.rps)} vs ${fmtRps(r.node!.rps)}`)}</text>`);
+    } else {
+      out.push(`<text x="${left + 4}" y="${y + 16}" fill="#b00">failed</text>`);
+    }
+    if (goal !== null) out.push(`<line x1="${x(goal).toFixed(1)}" y1="${y + 2}" x2="${x(goal).toFixed(1)}" y2="${y + rowH - 2}" stroke="#d00" stroke-width="2"/>`);
+  });
+  out.push(`<text x="12" y="${height - 12}" fill="#555">Blue: goal met; amber: below the goal; grey-blue: no goal for that row. Generated by bench/run.ts; numbers in latest.md and latest.json.</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+export function writeResults(dir: string, results: BenchResults): { json: string; md: string; svg: string } {
+  mkdirSync(dir, { recursive: true });
+  const rows = summarize(results);
+  const files = { json: join(dir, 'latest.json'), md: join(dir, 'latest.md'), svg: join(dir, 'latest.svg') };
+  writeFileSync(files.json, `${JSON.stringify({ ...results, summary: rows }, null, 1)}\n`);
+  writeFileSync(files.md, markdown(results, rows));
+  writeFileSync(files.svg, svg(results, rows));
+  return files;
+}

@@ -1,0 +1,79 @@
+// The benchmark's smoke run (`node dist/bench/run.js --smoke`): one very short round of every load generator against
+// both servers, plus the memory tests in miniature, so the bench scripts cannot rot. No timing is asserted: only that
+// every run produced results with 0 errors and that the report files were written (to a temp dir, not bench/results).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+
+interface Measurement { requests: number; rps: number; errors: number }
+interface Results {
+  options: { clients: string[]; routes: string[] };
+  skipped: string[];
+  runs: Array<{ route: string; client: string; server: string; m?: Measurement; error?: string }>;
+  memory: { idle: Array<{ kind: string; asked: number; open: number; failed: number; rssAfterBytes: number }>; growth: Array<{ kind: string; errors: number; samples: Array<{ requests: number; rssBytes: number }> }> };
+}
+
+function runSmoke(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RUN, '--smoke', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+t.test('make bench --smoke: every server, client and memory test runs without errors', async (t) => {
+  if (!existsSync(RUN)) {
+    t.fail(`${RUN} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'rawpi-bench-smoke-test-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const r = await runSmoke(out);
+  t.equal(r.code, 0, 'run.js --smoke exits 0', { stderr: r.stderr.slice(-4000) });
+
+  for (const file of ['latest.md', 'latest.svg', 'latest.json']) t.ok(existsSync(join(out, file)), `${file} written to the temp dir`);
+  if (!existsSync(join(out, 'latest.json'))) return;
+  const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Results;
+  for (const s of results.skipped) t.comment(`skipped: ${s}`);
+
+  const ran = new Set(results.runs.map((x) => x.client));
+  for (const client of results.options.clients) {
+    if (ran.has(client)) continue;
+    t.ok(results.skipped.some((s) => s.includes('not installed')), `${client} did not run: it must be because it is not installed`);
+  }
+  t.ok(ran.has('ac-p10') && ran.has('ac-p1'), 'autocannon ran (it is an npm dev dependency, always there)');
+  for (const server of ['rawpi', 'node']) {
+    for (const route of results.options.routes) {
+      const runs = results.runs.filter((x) => x.server === server && x.route === route);
+      t.ok(runs.length > 0, `${server} ${route}: measured`);
+      for (const x of runs) {
+        t.equal(x.error, undefined, `${server} ${route} ${x.client}: ran`);
+        t.ok(x.m !== undefined && x.m.requests > 0 && x.m.rps > 0, `${server} ${route} ${x.client}: requests were answered`);
+        t.equal(x.m?.errors, 0, `${server} ${route} ${x.client}: 0 errors`);
+      }
+    }
+  }
+  t.same(results.memory.idle.map((x) => x.kind).sort(), ['node', 'rawpi'], 'idle-connection test ran on both servers');
+  for (const idle of results.memory.idle) {
+    t.equal(idle.open, idle.asked, `${idle.kind}: every idle connection stayed open`);
+    t.ok(idle.rssAfterBytes > 0, `${idle.kind}: RSS read`);
+  }
+  t.same(results.memory.growth.map((x) => x.kind).sort(), ['node', 'rawpi'], 'RSS growth test ran on both servers');
+  for (const g of results.memory.growth) {
+    t.equal(g.errors, 0, `${g.kind}: growth run without errors`);
+    t.ok(g.samples.length >= 2 && g.samples.every((s) => s.rssBytes > 0), `${g.kind}: RSS sampled`);
+  }
+  const md = readFileSync(join(out, 'latest.md'), 'utf8');
+  t.match(md, /## Throughput and latency/, 'the report has its table');
+  t.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/, 'the chart is an SVG document');
+});
