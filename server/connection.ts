@@ -384,11 +384,15 @@ export class Connection implements CyclePort {
     }
   }
 
-  /** Graceful shutdown: close now if idle, otherwise after the response in progress (with Connection: close). */
-  shutdown(): void {
+  /**
+   * Graceful shutdown. A busy connection closes after its response (with Connection: close). An idle keep-alive
+   * connection gets a short grace: a request already on its way is still answered, with Connection: close,
+   * instead of meeting a FIN it cannot tell from a lost request.
+   */
+  shutdown(graceMs: number): void {
     if (this.upgraded) return; // WebSockets are closed by their own registry
-    if (this.idle) this.close();
-    else if (this.cycle !== null) this.cycle.closeAfter = true;
+    if (this.cycle !== null) this.cycle.closeAfter = true;
+    else if (this.idle) this.setDeadline('keep-alive', graceMs);
   }
 
   /** Ends the connection after pending writes (FIN). Nothing more is read or run on it. */

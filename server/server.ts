@@ -44,6 +44,9 @@ export const SERVER_DEFAULTS: Readonly<Omit<ServerOptions, 'log' | 'out'>> = Obj
   lifespan: 'auto',
 });
 
+/** At shutdown, how long an idle keep-alive connection may still deliver a request already on its way. */
+export const SHUTDOWN_GRACE_MS = 300;
+
 export class HttpServer {
   readonly options: ServerOptions;
   private readonly netServer: net.Server;
@@ -140,7 +143,11 @@ export class HttpServer {
     this.stopping = (async () => {
       this.ctx.shuttingDown = true;
       const closed = new Promise<void>((resolve) => this.netServer.close(() => resolve()));
-      for (const c of this.connections) c.shutdown();
+      const grace = Math.min(SHUTDOWN_GRACE_MS, timeoutMs);
+      for (const c of this.connections) c.shutdown(grace);
+      // The sweeper closes idle connections when their grace ends: make sure it looks often enough.
+      if (this.sweeper !== null) clearInterval(this.sweeper);
+      this.sweeper = setInterval(() => this.sweep(), 50);
       closeAllWebSockets(1001, 'server shutting down');
       const drained = new Promise<void>((resolve) => { this.drainedResolve = resolve; this.checkDrained(); });
       // Sessions of other servers in this process share the registry: poll it too.

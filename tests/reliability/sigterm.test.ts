@@ -14,11 +14,15 @@ t.setTimeout(600_000);
  * already sent is parsed and run, and its response is written after end() ("write after end" in the log).
  * The client sees the connection close without an answer.
  */
-const SHUTDOWN_RACE = 'bug: requests in flight on idle keep-alive connections are run but never answered at shutdown (server/connection.ts shutdown/close)';
+/**
+ * Fixed: no request is run after the server decided to close a connection, and idle keep-alive connections get
+ * a short grace at shutdown (server/connection.ts shutdown), so the accounting client gets every answer.
+ * Still open: by autocannon's own counts a few requests per run are neither answered nor counted as errors
+ * (a request written as the grace ends meets the FIN; HTTP clients retry those, autocannon does not).
+ */
 const KNOWN = {
-  'autocannon: every request that reached the server was answered (sent - answered - errors - connections = 0)': SHUTDOWN_RACE,
-  'accounting client: every request written got a whole response': SHUTDOWN_RACE,
-  'accounting client: the last responses carried Connection: close': SHUTDOWN_RACE,
+  'autocannon: every request that reached the server was answered (sent - answered - errors - connections = 0)':
+    'open: a request written just as a connection\'s shutdown grace ends meets the FIN (not run; clients may retry it)',
 };
 
 t.test('SIGTERM under load', async (t) => {
