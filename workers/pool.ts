@@ -296,6 +296,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (m.outcome === 'stored') this.crashesInRow = 0;
     this.settleCancel(m.jobId, m.outcome === 'cancelled');
     if (m.outcome === 'interrupted') await this.requeue(m.jobId, 'the pool stopped');
+    // A worker that could record neither its result nor its error (disk full, database gone) leaves the job in a
+    // live stage held by nobody: retry it with backoff like a crash (retryLater ignores jobs that did end).
+    if (m.outcome === 'error') await this.retryLater(m.jobId, m.error ?? 'the worker could not record the result');
   }
 
   private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
