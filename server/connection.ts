@@ -87,6 +87,13 @@ export class Connection implements CyclePort {
     // Once the server has decided to close (FIN sent), a request arriving in the race is not run: the client
     // sees the close without an answer and may retry it (RFC 9112 9.6), knowing it had no effect.
     if (this.ending || this.framingBroken) return;
+    // Responses produced for the requests in this read (pipelined ones especially) leave in one writev:
+    // the socket stays corked until the event loop has run every callback this read set off.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
     if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
     else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
     this.parser.feed(data);
@@ -95,6 +102,13 @@ export class Connection implements CyclePort {
     if (this.cycle !== null && this.parser.bufferedBytes > this.ctx.limits.maxHeaderBytes + this.ctx.connectionLimits.bodyHighWaterMark) {
       this.pauseReading();
     }
+  };
+
+  private corked = false;
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
   };
 
   private readonly onEnd = (): void => {
@@ -271,6 +285,15 @@ export class Connection implements CyclePort {
     return this.writeRaw(data);
   }
 
+  writev(pieces: Array<string | Buffer>): Promise<void> {
+    if (this.closed) return RESOLVED;
+    this.socket.cork();
+    let ok = true;
+    for (let i = 0; i < pieces.length; i++) ok = this.writeOne(pieces[i]!);
+    this.socket.uncork();
+    return ok ? RESOLVED : this.waitDrain();
+  }
+
   private writeRaw(data: string | Buffer): Promise<void> {
     if (this.closed) return RESOLVED;
     return this.writeOne(data) ? RESOLVED : this.waitDrain();
@@ -408,6 +431,8 @@ export class Connection implements CyclePort {
   }
 
   destroy(): void {
-    if (!this.closed) this.socket.destroy();
+    if (this.closed) return;
+    if (this.corked) this.uncork(); // what was written so far goes out first (the client sees where it was cut)
+    this.socket.destroy();
   }
 }

@@ -9,6 +9,8 @@ import { BodyLengthError, ResponseWriter, type RequestFacts } from './http/respo
 export interface CyclePort {
   /** Writes bytes; resolves when the socket can take more (backpressure). */
   write(data: string | Buffer): Promise<void>;
+  /** Writes several pieces in one syscall (corked writev), without copying them. */
+  writev(pieces: Array<string | Buffer>): Promise<void>;
   /** Sends "100 Continue" if the client is waiting for it (RFC 9110 10.1.1). */
   sendContinue(): void;
   /** The app consumed body bytes: the connection may read the socket again. */
@@ -156,7 +158,8 @@ export class RequestCycle {
           throw err;
         }
         if (!more) this.responseState = 'done';
-        if (head !== null) await this.port.write(joinPieces(head, pieces));
+        if (head !== null && bodyLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
+        else if (head !== null) await this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
         else if (pieces.length === 1) await this.port.write(pieces[0]!);
         else if (pieces.length > 1) await this.port.write(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
         if (!more) this.port.responseDone(this);
@@ -201,6 +204,18 @@ export class RequestCycle {
     await this.send({ type: 'http.response.start', status, headers: [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', String(Buffer.byteLength(text))]] });
     await this.send({ type: 'http.response.body', body: text });
   }
+}
+
+/** Bodies up to this size are copied behind the head into one buffer; larger ones go out uncopied (writev). */
+const JOIN_MAX_BYTES = 16 * 1024;
+
+function bodyLength(pieces: Array<string | Buffer>): number {
+  let n = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    n += p.length; // for a string, its length: a lower bound of its UTF-8 size, enough to choose
+  }
+  return n;
 }
 
 /**

@@ -42,7 +42,10 @@ export function badFieldValueChar(s: string): number {
 
 /** Splits a comma-separated list (RFC 9110 5.6.1), trimming OWS; empty members are kept as ''. */
 export function splitList(value: string): string[] {
-  return value.split(',').map((part) => part.replace(/^[ \t]+|[ \t]+$/g, ''));
+  if (value.indexOf(',') < 0) return [trimOws(value)]; // the common case: one member
+  const parts = value.split(',');
+  for (let i = 0; i < parts.length; i++) parts[i] = trimOws(parts[i]!);
+  return parts;
 }
 
 /** Trims optional whitespace (SP / HTAB) from both ends. */
