@@ -6,12 +6,7 @@ import { DatabaseError, migrateToLatest, openStore } from '../db/index.js';
 import { WorkerPool } from '../workers/pool.js';
 import { ENGINE_MAX_DIGITS } from '../workers/pi/index.js';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
-import { createApp } from './app.js';
-import { JobService } from './jobs.js';
-import { LiveFeed } from './live.js';
-import { Metrics } from './metrics.js';
-import { StaticFiles } from './static-files.js';
-import { STATIC_DIR } from './static-dir.js';
+import { buildApplication } from './application.js';
 
 export function serverOptions(config: Config) {
   return {
@@ -71,27 +66,14 @@ async function main(): Promise<void> {
   }
   const openedStore = store;
 
-  const feed = new LiveFeed();
   const pool = config.workers > 0
     ? new WorkerPool({ workers: config.workers, maxAttempts: config.maxAttempts, maxDigits: config.maxDigits, databasePath: openedStore.handle.path, store: openedStore, shutdownTimeoutMs: Math.min(config.shutdownTimeout, 5000), log })
     : null;
-  let server: HttpServer | null = null;
-  const metrics = new Metrics({
-    connections: () => server?.connectionCount ?? 0,
-    websockets: () => server?.webSocketCount ?? 0,
-    workers: () => (pool === null ? { busy: 0, idle: 0 } : pool.stats()),
+  const { app } = buildApplication({
+    repos: openedStore.repos, pool, maxDigits: config.maxDigits, log,
+    gauges: { connections: () => server.connectionCount, websockets: () => server.webSocketCount },
   });
-  pool?.on('job', (job) => {
-    feed.publish(job);
-    metrics.jobChanged(job);
-  });
-  const jobs = new JobService(openedStore.repos, pool, feed, config.maxDigits);
-  const app = createApp({
-    jobs, feed, metrics, files: new StaticFiles(STATIC_DIR), log,
-    onStartup: async () => { await pool?.start(); },
-    onShutdown: async () => { await pool?.stop(); },
-  });
-  server = new HttpServer(app, { ...serverOptions(config), log });
+  const server = new HttpServer(app, { ...serverOptions(config), log });
   let url: string;
   try {
     ({ url } = await server.start());

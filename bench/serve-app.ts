@@ -3,13 +3,8 @@
 // registered), no access log; the database is migrated here (bench/seed.ts fills it beforehand).
 
 import { migrateToLatest, openStore } from '../db/index.js';
-import { createApp } from '../app/app.js';
-import { JobService } from '../app/jobs.js';
-import { LiveFeed } from '../app/live.js';
-import { Metrics } from '../app/metrics.js';
-import { StaticFiles } from '../app/static-files.js';
-import { STATIC_DIR } from '../app/static-dir.js';
 import { OPTIONS } from '../app/config.js';
+import { buildApplication } from '../app/application.js';
 import { parseServeArgs, serve } from './serve-common.js';
 
 const args = parseServeArgs(process.argv.slice(2), 'node dist/bench/serve-app.js rawpi|node PORT DATABASE [--keep-alive-timeout MS]');
@@ -21,10 +16,6 @@ if (databasePath === undefined) {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const store = openStore({ path: databasePath });
 await migrateToLatest(store.handle);
-const feed = new LiveFeed();
-// The connection gauge is the server's business: rawpi's app/main.ts reads it from HttpServer; here both servers
-// report 0 (only /metrics shows it, and /metrics is not measured).
-const metrics = new Metrics({ connections: () => 0, websockets: () => 0, workers: () => ({ busy: 0, idle: 0 }) });
-const jobs = new JobService(store.repos, null, feed, OPTIONS.maxDigits.default);
-const app = createApp({ jobs, feed, metrics, files: new StaticFiles(STATIC_DIR), log });
+// No workers: submitted jobs stay registered. The connection gauges stay 0 (only /metrics shows them, unmeasured).
+const { app } = buildApplication({ repos: store.repos, pool: null, maxDigits: OPTIONS.maxDigits.default, log });
 await serve(app, args, { lifespan: 'auto', onStop: () => store.close() });
