@@ -17,7 +17,7 @@ test: $(BUILD)
 
 # The browser test: the real server and Debian's Chromium, driven by playwright-core (which never downloads a browser).
 e2e: $(BUILD)
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	npx tap tests/e2e/browser.e2e.ts
 	@echo "screenshot of the jobs table: $(CURDIR)/tests/e2e/output/table.png"
 
