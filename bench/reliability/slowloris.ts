@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMain } from './lib/paths.js';
 import { percentile } from './lib/metrics.js';
+import { checkResponseStream, rawExchange } from './lib/raw.js';
 
 export interface SlowConnection {
   openedAt: number;
@@ -90,33 +91,11 @@ function openSlow(port: number, byteIntervalMs: number, conns: SlowConnection[])
 }
 const slowSockets = new Set<net.Socket>();
 
-/** One request on a new connection; resolves with the latency in ms, or null if it failed. */
-function normalRequest(port: number, path: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    let data = '';
-    let done = false;
-    const socket = net.connect(port, '127.0.0.1');
-    const finish = (ok: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok ? performance.now() - started : null);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.setEncoding('latin1');
-    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
-    socket.on('data', (d: string) => {
-      data += d;
-      const end = data.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const m = /Content-Length: (\d+)/i.exec(data.slice(0, end));
-      if (/^HTTP\/1\.1 200 /.test(data) && m && data.length >= end + 4 + Number(m[1])) finish(true);
-    });
-    socket.on('error', () => finish(false));
-    socket.on('close', () => finish(false));
-  });
+/** One request on a new connection (the shared raw client); resolves with the latency in ms, or null if it failed. */
+async function normalRequest(port: number, path: string, timeoutMs: number): Promise<number | null> {
+  const r = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { ms: timeoutMs });
+  const check = checkResponseStream(r.raw);
+  return r.closed && check.ok && check.responses[0]?.status === 200 ? r.ms : null;
 }
 
 export async function slowloris(opts: SlowlorisOptions): Promise<SlowlorisReport> {

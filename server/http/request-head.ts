@@ -69,15 +69,13 @@ export function parseRequestLine(line: string): Pick<RequestHead, 'method' | 'ta
   return { method, target, version: v, path, query };
 }
 
-function parseVersion(sent: string): '1.0' | '1.1' {
-  let version = sent;
+function parseVersion(version: string): '1.0' | '1.1' {
   if (version === 'HTTP/1.1') return '1.1';
   if (version === 'HTTP/1.0') return '1.0';
   // HTTP-version = "HTTP" "/" DIGIT "." DIGIT (RFC 9112 2.3). Any other major.minor is 505, decided on its
   // first eight characters, so the answer is the same whether the line arrives whole or in pieces.
   if (/^HTTP\/[0-9]\.[0-9]/.test(version) && !/^HTTP\/1\.[01]/.test(version)) {
-    version = version.slice(0, 8);
-    throw new ProtocolError(505, `${version} is not supported: this server speaks HTTP/1.0 and HTTP/1.1 (RFC 9110 15.6.6).`);
+    throw new ProtocolError(505, `${version.slice(0, 8)} is not supported: this server speaks HTTP/1.0 and HTTP/1.1 (RFC 9110 15.6.6).`);
   }
   throw new ProtocolError(400, `Expected HTTP/1.1 or HTTP/1.0 at the end of the request line, got "${printable(version)}" (versions are case-sensitive; RFC 9112 2.3).`);
 }
@@ -254,8 +252,8 @@ export function analyseHeaders(
     }
     body = { kind: 'chunked' };
   } else if (contentLengthCount > 0) {
-    checkContentLengthField(contentLength!, []);
-    if (contentLengthCount > 1) checkContentLengthField(contentLength!, headers);
+    // A repeat was refused as its line arrived (parser); analyseHeaders alone still refuses one.
+    checkContentLengthField(contentLength!, contentLengthCount > 1 ? headers : []);
     const length = Number(contentLength!);
     body = length === 0 ? { kind: 'none' } : { kind: 'length', length };
   }
