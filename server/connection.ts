@@ -11,6 +11,7 @@ import { reasonPhrase } from './http/status.js';
 import { httpDate } from './http/date.js';
 import { SERVER_NAME } from './http/response-writer.js';
 import { RequestCycle, type CyclePort } from './request-cycle.js';
+import { joinPieces, type Piece } from './http/pieces.js';
 import type { AccessLog } from './access-log.js';
 import type { TraceFn } from './trace.js';
 import { isUpgradeRequest, validateHandshake } from './websocket/handshake.js';
@@ -35,12 +36,14 @@ export interface ConnectionContext {
   onClose: (connection: Connection) => void;
 }
 
-/** Which deadline is running, if any. */
-type Deadline = 'none' | 'headers' | 'keep-alive' | 'body';
+/** Which deadline is running, if any. 'closing': our FIN is sent; a peer that never closes its side is cut off. */
+type Deadline = 'none' | 'headers' | 'keep-alive' | 'body' | 'closing';
 
 let nextId = 1;
 const ASGI_HTTP = Object.freeze({ version: '3.0', spec_version: '2.4' } as const);
 const RESOLVED = Promise.resolve();
+/** The outbox holds at most this much (the socket's default high-water mark); more is written at once. */
+const OUTBOX_MAX_BYTES = 16 * 1024;
 
 export class Connection implements CyclePort {
   readonly id = nextId++;
@@ -65,7 +68,6 @@ export class Connection implements CyclePort {
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.parser = new RequestParser(ctx.limits);
     this.client = socket.remoteAddress !== undefined ? [socket.remoteAddress, socket.remotePort ?? 0] : null;
-    socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onSocketClose);
@@ -87,12 +89,11 @@ export class Connection implements CyclePort {
     // Once the server has decided to close (FIN sent), a request arriving in the race is not run: the client
     // sees the close without an answer and may retry it (RFC 9112 9.6), knowing it had no effect.
     if (this.ending || this.framingBroken) return;
-    // Responses produced for the requests in this read (pipelined ones especially) leave in one writev:
-    // the socket stays corked until the event loop has run every callback this read set off.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      setImmediate(this.uncork);
+    // Responses produced for the requests in this read (pipelined ones especially) leave in one write:
+    // they wait in the outbox until the event loop has run every callback this read set off.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushOnImmediate);
     }
     if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
     else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
@@ -104,12 +105,25 @@ export class Connection implements CyclePort {
     }
   };
 
-  private corked = false;
+  /** Small writes made while a read is being handled, joined into one write when the flush comes. */
+  private outbox: Piece[] = [];
+  private outboxBytes = 0;
+  private flushScheduled = false;
 
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
+  private readonly flushOnImmediate = (): void => {
+    this.flushScheduled = false;
+    this.flush();
   };
+
+  /** Writes what waits in the outbox, as one buffer. Called before anything that must come after it. */
+  private flush(): void {
+    const box = this.outbox;
+    if (box.length === 0) return;
+    const data = box.length === 1 ? box[0]! : joinPieces(null, box);
+    box.length = 0;
+    this.outboxBytes = 0;
+    if (!this.closed) this.writeOne(data);
+  }
 
   private readonly onEnd = (): void => {
     this.clientEnded = true;
@@ -247,6 +261,7 @@ export class Connection implements CyclePort {
     socket.off('end', this.onEnd);
     socket.off('drain', this.onDrain);
     if (this.readingPaused) socket.resume();
+    this.flush(); // responses to earlier pipelined requests go before the handshake
     const rest = this.parser.takeRemaining();
     void runWebSocket(socket, rest, scope, this.ctx.app, this.ctx.websocket, this.ctx.log).catch((err: unknown) => {
       this.ctx.log(`websocket error: ${(err as Error)?.message ?? String(err)}`);
@@ -285,8 +300,9 @@ export class Connection implements CyclePort {
     return this.writeRaw(data);
   }
 
-  writev(pieces: Array<string | Buffer>): Promise<void> {
+  writev(pieces: Piece[]): Promise<void> {
     if (this.closed) return RESOLVED;
+    this.flush();
     this.socket.cork();
     let ok = true;
     for (let i = 0; i < pieces.length; i++) ok = this.writeOne(pieces[i]!);
@@ -294,12 +310,19 @@ export class Connection implements CyclePort {
     return ok ? RESOLVED : this.waitDrain();
   }
 
-  private writeRaw(data: string | Buffer): Promise<void> {
+  private writeRaw(data: Piece): Promise<void> {
     if (this.closed) return RESOLVED;
+    // While a read is being handled, small writes wait in the outbox (bounded like the socket's own buffer).
+    if (this.flushScheduled && this.outboxBytes + data.length <= OUTBOX_MAX_BYTES) {
+      this.outbox.push(data);
+      this.outboxBytes += data.length;
+      return this.socket.writableNeedDrain ? this.waitDrain() : RESOLVED;
+    }
+    this.flush();
     return this.writeOne(data) ? RESOLVED : this.waitDrain();
   }
 
-  private writeOne(data: string | Buffer): boolean {
+  private writeOne(data: Piece): boolean {
     this.ctx.trace?.(this.id, 'out', data);
     return typeof data === 'string' ? this.socket.write(data, 'utf8') : this.socket.write(data);
   }
@@ -397,7 +420,9 @@ export class Connection implements CyclePort {
     const kind = this.deadlineKind;
     this.deadlineKind = 'none';
     const t = this.ctx.timeouts;
-    if (kind === 'keep-alive') {
+    if (kind === 'closing') {
+      this.socket.destroy();
+    } else if (kind === 'keep-alive') {
       this.close();
     } else if (kind === 'headers') {
       if (this.parser.bufferedBytes === 0 && !this.parser.inMessage) this.close(); // connected and said nothing
@@ -413,7 +438,7 @@ export class Connection implements CyclePort {
    * instead of meeting a FIN it cannot tell from a lost request.
    */
   shutdown(graceMs: number): void {
-    if (this.upgraded) return; // WebSockets are closed by their own registry
+    if (this.upgraded || this.ending) return; // WebSockets are closed by their own registry; an ending one is on its way
     if (this.cycle !== null) this.cycle.closeAfter = true;
     else if (this.idle) this.setDeadline('keep-alive', graceMs);
   }
@@ -422,17 +447,16 @@ export class Connection implements CyclePort {
   close(): void {
     if (this.closed || this.ending) return;
     this.ending = true;
-    this.deadlineKind = 'none';
+    this.flush();
     this.socket.end();
-    // A peer that never reads would keep the socket half-open: give it the keep-alive timeout, then destroy.
-    const timer = setTimeout(() => this.socket.destroy(), Math.max(this.ctx.timeouts.keepAliveTimeoutMs, 1000));
-    timer.unref();
-    this.socket.once('close', () => clearTimeout(timer));
+    // A peer that never closes its side would keep the socket half-open: the sweeper destroys it after the
+    // keep-alive timeout (no timer of its own: a connection per request makes that cost show).
+    this.setDeadline('closing', Math.max(this.ctx.timeouts.keepAliveTimeoutMs, 1000));
   }
 
   destroy(): void {
     if (this.closed) return;
-    if (this.corked) this.uncork(); // what was written so far goes out first (the client sees where it was cut)
+    this.flush(); // what was written so far goes out first (the client sees where it was cut)
     this.socket.destroy();
   }
 }

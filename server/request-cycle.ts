@@ -4,6 +4,7 @@
 import type { HttpScope, Receive, ReceiveMessage, Send, SendMessage, App } from './interface.js';
 import { InterfaceError } from './interface.js';
 import { BodyLengthError, ResponseWriter, type RequestFacts } from './http/response-writer.js';
+import { joinPieces, roughLength } from './http/pieces.js';
 
 /** What a request cycle needs from its connection. */
 export interface CyclePort {
@@ -158,10 +159,10 @@ export class RequestCycle {
           throw err;
         }
         if (!more) this.responseState = 'done';
-        if (head !== null && bodyLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
+        if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
         else if (head !== null) await this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
         else if (pieces.length === 1) await this.port.write(pieces[0]!);
-        else if (pieces.length > 1) await this.port.write(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
+        else if (pieces.length > 1) await this.port.write(joinPieces(null, pieces));
         if (!more) this.port.responseDone(this);
         return;
       }
@@ -208,31 +209,3 @@ export class RequestCycle {
 
 /** Bodies up to this size are copied behind the head into one buffer; larger ones go out uncopied (writev). */
 const JOIN_MAX_BYTES = 16 * 1024;
-
-function bodyLength(pieces: Array<string | Buffer>): number {
-  let n = 0;
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    n += p.length; // for a string, its length: a lower bound of its UTF-8 size, enough to choose
-  }
-  return n;
-}
-
-/**
- * Joins the response head (latin-1) and the body pieces into one buffer, so a small response
- * leaves in one write() — one syscall — instead of a writev of several.
- */
-function joinPieces(head: string, pieces: Array<string | Buffer>): Buffer {
-  let length = head.length;
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    length += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
-  }
-  const out = Buffer.allocUnsafe(length);
-  let at = out.write(head, 0, 'latin1');
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i]!;
-    at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at);
-  }
-  return out;
-}

@@ -1,5 +1,7 @@
 // Every limit and timeout: its name, its option, and what the client sees when it is exceeded.
 
+import { once } from 'node:events';
+import net from 'node:net';
 import t from 'tap';
 import { helloApp } from '../../app/hello.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from '../../server/http/limits.js';
@@ -58,6 +60,24 @@ t.test('keep-alive timeout closes an idle persistent connection', async (t) => {
   await c.waitClosed();
   t.ok(c.closed, 'closed by the server after the idle timeout');
   t.equal(c.responses().length, 1);
+});
+
+t.test('a client that never closes its side of a finished connection is cut off after the keep-alive timeout', async (t) => {
+  const s = await startServer(helloApp, { timeouts: { keepAliveTimeoutMs: 200 } });
+  t.teardown(s.stop);
+  // allowHalfOpen: the client reads the response and the server's FIN, but never sends its own.
+  const socket = net.connect({ port: s.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => {});
+  let received = '';
+  socket.on('data', (d: Buffer) => { received += d.toString('latin1'); });
+  await once(socket, 'connect');
+  socket.write('GET / HTTP/1.0\r\n\r\n');
+  await once(socket, 'end');
+  t.match(received, /^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n/, 'the response came, then the server\'s FIN');
+  t.equal(s.server.connectionCount, 1, 'half-open: the server still holds the connection');
+  while (s.server.connectionCount > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.pass('the server let go of it by itself (the sweeper destroys it once the keep-alive timeout, at least 1 s, has passed)');
 });
 
 t.test('body timeout: a stalled body gets 408', async (t) => {
