@@ -16,12 +16,20 @@ const TYPES: Record<string, string> = {
 /** Files up to this size are kept in memory (re-checked on disk at most once a second). */
 const CACHE_MAX_BYTES = 1024 * 1024;
 const RECHECK_MS = 1000;
+/** Raw spellings of a path remembered as resolved; past this many (someone trying spellings) the memo starts over. */
+const RESOLVED_MEMO_MAX = 1024;
 
-interface Entry { file: string; body: Buffer; etag: string; lastModified: string; mtimeSeconds: number; type: string; checkedAt: number }
+interface Entry {
+  file: string; body: Buffer; etag: string; lastModified: string; mtimeSeconds: number; type: string; checkedAt: number;
+  /** Built once per version of the file: a 200's headers and a 304's. */
+  okHeaders: readonly Header[]; notModifiedHeaders: readonly Header[];
+}
 
 export class StaticFiles {
   readonly root: string;
   private readonly cache = new Map<string, Entry>();
+  /** Raw path -> file path, for paths that resolved to a file: a repeated request skips decoding and checks. */
+  private readonly resolved = new Map<string, string>();
 
   constructor(root: string) {
     this.root = realpathSync(root);
@@ -47,32 +55,38 @@ export class StaticFiles {
   }
 
   async serve(scope: HttpScope, send: Send, rawRest: string): Promise<void> {
-    const entry = await this.load(this.resolve(rawRest));
-    const headers: Header[] = [['ETag', entry.etag], ['Last-Modified', entry.lastModified], ['Cache-Control', 'no-cache']];
+    const known = this.resolved.get(rawRest);
+    const file = known ?? this.resolve(rawRest);
+    const entry = this.fresh(file) ?? await this.load(file);
+    if (known === undefined) {
+      if (this.resolved.size >= RESOLVED_MEMO_MAX) this.resolved.clear();
+      this.resolved.set(rawRest, file);
+    }
     if (notModified(scope, entry)) {
-      await send({ type: 'http.response.start', status: 304, headers });
+      await send({ type: 'http.response.start', status: 304, headers: entry.notModifiedHeaders });
       await send({ type: 'http.response.body' });
       return;
     }
-    await send({
-      type: 'http.response.start',
-      status: 200,
-      headers: [['Content-Type', entry.type], ['Content-Length', String(entry.body.length)], ...headers, ...SECURITY_HEADERS],
-    });
+    await send({ type: 'http.response.start', status: 200, headers: entry.okHeaders });
     await send({ type: 'http.response.body', body: entry.body });
+  }
+
+  /** The cached entry if it was checked against the disk less than RECHECK_MS ago. */
+  private fresh(file: string): Entry | undefined {
+    const cached = this.cache.get(file);
+    return cached !== undefined && Date.now() - cached.checkedAt < RECHECK_MS ? cached : undefined;
   }
 
   private async load(file: string): Promise<Entry> {
     const now = Date.now();
     const cached = this.cache.get(file);
-    if (cached !== undefined && now - cached.checkedAt < RECHECK_MS) return cached;
     let real: string;
     let stat;
     try {
       real = await fs.realpath(file);
       stat = await fs.stat(real);
     } catch {
-      this.cache.delete(file);
+      if (this.cache.delete(file)) this.resolved.clear(); // a file went away: forget every spelling that led to it
       throw new HttpError(404, 'no such file');
     }
     // A symlink may point anywhere: the real path must still be inside the root.
@@ -86,9 +100,13 @@ export class StaticFiles {
       return cached;
     }
     const body = await fs.readFile(real);
+    const type = TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const lastModified = stat.mtime.toUTCString();
+    const validators: Header[] = [['ETag', etag], ['Last-Modified', lastModified], ['Cache-Control', 'no-cache']];
     const entry: Entry = {
-      file, body, etag, type: TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
-      lastModified: stat.mtime.toUTCString(), mtimeSeconds: Math.floor(stat.mtimeMs / 1000), checkedAt: now,
+      file, body, etag, type, lastModified, mtimeSeconds: Math.floor(stat.mtimeMs / 1000), checkedAt: now,
+      okHeaders: Object.freeze([['Content-Type', type], ['Content-Length', String(body.length)], ...validators, ...SECURITY_HEADERS] as Header[]),
+      notModifiedHeaders: Object.freeze(validators),
     };
     this.cache.set(file, entry);
     return entry;

@@ -60,3 +60,26 @@ t.test('no path escapes static/', async (t) => {
     t.notMatch(r?.body.toString() ?? '', /TOP SECRET|secret\n/, `${target}: nothing leaks`);
   }
 });
+
+t.test('what is on disk now is served: a changed file, a removed one, a file swapped for a symlink out of static/', async (t) => {
+  const { root, staticDir } = makeTree();
+  const s = await startApp({ staticDir });
+  t.teardown(async () => { await s.stop(); rmSync(root, { recursive: true, force: true }); });
+  const spellings = ['/static/app.js', '/static/%61pp.js'];
+  for (const target of spellings) t.equal((await get(s.port, target)).responses[0]!.body.toString(), 'console.log("hi");\n', `${target}: served (and remembered)`);
+  const recheck = () => new Promise((resolve) => setTimeout(resolve, 1100)); // the cache looks at the disk again after 1 s
+  writeFileSync(join(staticDir, 'app.js'), 'console.log("changed");\n');
+  await recheck();
+  for (const target of spellings) t.equal((await get(s.port, target)).responses[0]!.body.toString(), 'console.log("changed");\n', `${target}: the new content`);
+  rmSync(join(staticDir, 'app.js'));
+  symlinkSync(join(root, 'secret.txt'), join(staticDir, 'app.js'));
+  await recheck();
+  for (const target of spellings) {
+    const { responses: [r] } = await get(s.port, target);
+    t.equal(r!.status, 404, `${target}: a symlink out of static/ is refused, however the path was spelled before`);
+    t.notMatch(r!.body.toString(), /TOP SECRET/);
+  }
+  rmSync(join(staticDir, 'app.js'));
+  await recheck();
+  for (const target of spellings) t.equal((await get(s.port, target)).responses[0]!.status, 404, `${target}: removed, 404`);
+});
