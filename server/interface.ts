@@ -45,7 +45,7 @@ export interface HttpDisconnectMessage { type: 'http.disconnect' }
 export interface HttpResponseStartMessage {
   type: 'http.response.start';
   status: number;
-  headers?: Header[];
+  headers?: readonly Header[];
   trailers?: boolean;
 }
 export interface HttpResponseBodyMessage { type: 'http.response.body'; body?: Uint8Array | string; more_body?: boolean }
