@@ -1,6 +1,7 @@
 // Validation of n, the number of decimals a job asks for, from forms, JSON and paths: one rule, one message each.
 
 import { HttpError } from './http/request.js';
+import { groupThousands } from './http/numbers.js';
 
 const MAX_INPUT_LENGTH = 12;
 
@@ -23,6 +24,6 @@ export function parseNJson(value: unknown, maxDigits: number): number {
 
 function checkRange(n: number, maxDigits: number): number {
   if (n < 1) throw new HttpError(422, 'n must be at least 1: pi to 0 decimals is just 3.');
-  if (n > maxDigits) throw new HttpError(422, `n must be at most ${maxDigits.toLocaleString('en-US')} (the server's --max-digits).`);
+  if (n > maxDigits) throw new HttpError(422, `n must be at most ${groupThousands(maxDigits)} (the server's --max-digits).`);
   return n;
 }

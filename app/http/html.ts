@@ -23,6 +23,7 @@ type Value = SafeHtml | string | number | boolean | null | undefined | readonly 
 function render(value: Value): string {
   if (value === null || value === undefined || value === false) return '';
   if (value instanceof SafeHtml) return value.value;
+  if (typeof value === 'number') return String(value); // digits, '.', '-', 'e', 'Infinity', 'NaN': nothing to escape
   if (Array.isArray(value)) return value.map(render).join('');
   return escapeHtml(String(value));
 }

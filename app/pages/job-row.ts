@@ -3,6 +3,7 @@
 import type { Job } from '../../db/index.js';
 import { html, type SafeHtml } from '../http/html.js';
 import { jobDurationMs } from '../job-json.js';
+import { groupThousands } from '../http/numbers.js';
 
 export function stageText(job: Job): string {
   if (job.stage === 'error') return `error at ${job.errorStage ?? 'unknown stage'}: ${job.error ?? 'no message'}`;
@@ -19,11 +20,11 @@ export function durationText(job: Job): string {
 export function jobRow(job: Job): SafeHtml {
   const running = job.stage === 'scheduled' || job.stage === 'taken' || job.stage === 'calculated' || job.stage === 'registered';
   return html`<tr id="job-${job.id}" data-n="${job.n}" data-stage="${job.stage}">
-<td class="n"><a href="/pi/${job.n}">${job.n.toLocaleString('en-US')}</a></td>
+<td class="n"><a href="/pi/${job.n}">${groupThousands(job.n)}</a></td>
 <td class="stage stage-${job.stage}">${stageText(job)}</td>
 <td class="progress">${running ? html`<progress max="1" value="${job.progress.toFixed(3)}">${Math.floor(job.progress * 100)}%</progress>` : job.stage === 'stored' ? 'done' : ''}</td>
 <td class="digit">${job.digit ?? ''}</td>
 <td class="time">${durationText(job)}</td>
-<td class="link"><a href="/pi/${job.n}">pi to ${job.n.toLocaleString('en-US')} decimals</a></td>
+<td class="link"><a href="/pi/${job.n}">pi to ${groupThousands(job.n)} decimals</a></td>
 </tr>`;
 }

@@ -9,6 +9,7 @@ import { parseNText } from '../validation.js';
 import { layout, layoutParts } from './layout.js';
 import { jobRow } from './job-row.js';
 import { groupedStream } from './digit-groups.js';
+import { groupThousands } from '../http/numbers.js';
 
 /** Decimals per piece written to the socket. */
 const PIECE = 64 * 1024;
@@ -24,13 +25,13 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
   if (n > stored) {
     const job = await jobs.repos.jobs.findByN(n);
     if (job === undefined) {
-      const page = layout(`pi to ${n} decimals: not computed`, html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+      const page = layout(`pi to ${n} decimals: not computed`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p>Nobody has asked for these decimals yet.</p>
-<form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${n.toLocaleString('en-US')} decimals</button></form>`, { page: 'pi' });
+<form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${groupThousands(n)} decimals</button></form>`, { page: 'pi' });
       await sendHtml(send, 404, page);
       return;
     }
-    const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+    const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p>The job is not finished; this page reloads itself when it is.</p>
 <table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
 <tbody>${jobRow(job)}</tbody></table>`, { page: 'pi-pending' });
@@ -39,7 +40,7 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
   }
   const digit = await jobs.repos.digits.digitAt(n);
   const { top, bottom } = layoutParts(`pi to ${n} decimals`, { page: 'pi' });
-  const intro = html`<h1>Pi to ${n.toLocaleString('en-US')} decimals</h1>
+  const intro = html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p class="digits-meta">The ${ordinal(n)} decimal is <strong>${digit}</strong>, highlighted at the end. <a href="/pi/${n}.txt">Plain text</a></p>
 <pre class="digits" id="digits">3.`;
   await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store'], ...SECURITY_HEADERS, ...PAGE_HEADERS] });
@@ -61,7 +62,7 @@ async function* withPlaceholder(chunks: AsyncIterable<string>): AsyncGenerator<s
 }
 
 function ordinal(n: number): string {
-  const s = n.toLocaleString('en-US');
+  const s = groupThousands(n);
   const mod100 = n % 100;
   if (mod100 >= 11 && mod100 <= 13) return `${s}th`;
   return `${s}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;

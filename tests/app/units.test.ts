@@ -1,6 +1,7 @@
 // Small pure pieces of the app: the router, escaping templates, digit grouping, validation of n.
 
 import t from 'tap';
+import { groupThousands } from '../../app/http/numbers.js';
 import { Router } from '../../app/router.js';
 import { html, raw } from '../../app/http/html.js';
 import { groupDigits, groupedStream } from '../../app/pages/digit-groups.js';
@@ -66,3 +67,10 @@ function statusOf(fn: () => unknown): number | undefined {
   }
   return undefined;
 }
+
+t.test('groupThousands writes integers as toLocaleString("en-US") does', async (t) => {
+  const values = [0, 1, 12, 123, 999, 1000, 1001, 12345, 123456, 1000000, 9876543210, -1, -999, -1000, -1234567, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+  for (let i = 0; i < 200; i++) values.push(Math.floor(Math.random() * 10 ** (1 + (i % 15))));
+  for (const n of values) t.equal(groupThousands(n), n.toLocaleString('en-US'), String(n));
+  t.equal(groupThousands(1.5), '1.5', 'a fraction falls back to toLocaleString');
+});
