@@ -23,7 +23,11 @@ export interface BenchResults {
 }
 
 export interface Cell { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: number }
-export interface Row { route: string; label: string; client: ClientId; rawpi: Cell | null; node: Cell | null; ratio: number | null; failures: string[] }
+export interface Row {
+  route: string; label: string; client: ClientId; rawpi: Cell | null; node: Cell | null; ratio: number | null; failures: string[];
+  /** The bare net responder on the same route and client (hello only), or null. */
+  bare: Cell | null;
+}
 
 function median(xs: number[]): number {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
@@ -49,8 +53,9 @@ export function summarize(results: BenchResults): Row[] {
       if (runs.length === 0) continue;
       const rawpi = cell(runs.filter((r) => r.server === 'rawpi'));
       const node = cell(runs.filter((r) => r.server === 'node'));
+      const bare = cell(runs.filter((r) => r.server === 'bare'));
       rows.push({
-        route: route.id, label: route.label, client, rawpi, node,
+        route: route.id, label: route.label, client, rawpi, node, bare,
         ratio: rawpi !== null && node !== null && node.rps > 0 ? rawpi.rps / node.rps : null,
         failures: runs.filter((r) => r.error !== undefined).map((r) => `${r.server} round ${r.round}: ${r.error}`),
       });
@@ -129,6 +134,15 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (failures.length > 0) lines.push('', 'Runs that failed:', '', ...failures);
   if (results.skipped.length > 0) lines.push('', 'Skipped:', '', ...results.skipped.map((s) => `- ${s}`));
   lines.push('', 'ab reports whole milliseconds. The ratio is of the req/s medians.', '');
+  const ceiling = rows.filter((r) => r.bare !== null);
+  if (ceiling.length > 0) {
+    lines.push('## The ceiling: a bare `net` responder', '');
+    lines.push('bench/bare-responder.ts answers each request head with a fixed response and parses almost nothing: what Node\'s sockets alone cost. It took its turn beside the two servers on the hello route, in the same rounds.', '');
+    lines.push('| route | client | bare req/s | rawpi req/s (of bare) | node:http req/s (of bare) |', '| --- | --- | ---: | ---: | ---: |');
+    const share = (c: Cell | null, b: Cell) => fmtCell(c, (x) => `${fmtRps(x.rps)} (${Math.round((100 * x.rps) / b.rps)} %)`);
+    for (const r of ceiling) lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtRps(r.bare!.rps)} | ${share(r.rawpi, r.bare!)} | ${share(r.node, r.bare!)} |`);
+    lines.push('');
+  }
   lines.push('## Memory and scale', '');
   if (results.memory.skipped !== undefined) lines.push(`Skipped: ${results.memory.skipped}`, '');
   if (results.memory.idle.length > 0) {
@@ -160,7 +174,7 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   return lines.join('\n');
 }
 
-function serverName(k: ServerKind): string { return k === 'rawpi' ? 'rawpi' : 'node:http'; }
+function serverName(k: ServerKind): string { return k === 'rawpi' ? 'rawpi' : k === 'node' ? 'node:http' : 'bare net responder'; }
 
 const GOAL_BY_ROW = (r: Row): number | null =>
   r.route === 'hello' && r.client === 'wrk' ? 1.5 : r.route === 'hello' && r.client === 'ac-p10' ? 1.8 : r.client === 'ab' || r.route !== 'hello' ? 1.3 : null;

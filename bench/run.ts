@@ -91,6 +91,8 @@ export function parseOptions(argv: readonly string[]): Options {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const KINDS: readonly ServerKind[] = ['rawpi', 'node'];
+/** The hello suite also measures the bare net responder: the ceiling both servers are compared with. */
+const KINDS_BY_SUITE: Record<Suite, readonly ServerKind[]> = { hello: [...KINDS, 'bare'], app: KINDS };
 
 function url(server: RunningServer, route: Route): string { return `${server.base}${route.path}`; }
 
@@ -131,7 +133,7 @@ export async function runBench(o: Options, command: string, loadBefore: number[]
     const routes = ROUTES.filter((r) => o.routes.includes(r.id));
     const database = join(tmp, 'bench.sqlite');
     if (routes.some((r) => r.suite === 'app') || o.memory) log(`seeded ${database}: ${await seedDatabase(database)} jobs, 100,000 decimals`);
-    log(`${pin.note}; ${o.rounds} round(s) × ${routes.length} route(s) × ${clients.length} client(s) × 2 servers × ${o.duration} s`);
+    log(`${pin.note}; ${o.rounds} round(s) × ${routes.length} route(s) × ${clients.length} client(s) × 2 servers (3 for hello: the bare responder too) × ${o.duration} s`);
 
     const runs: RunRecord[] = [];
     const warmer: ClientId | null = clients.includes('wrk') ? 'wrk' : clients.includes('ac-p1') ? 'ac-p1' : clients[0] ?? null;
@@ -144,7 +146,7 @@ export async function runBench(o: Options, command: string, loadBefore: number[]
         const servers = new Map<ServerKind, RunningServer>();
         const broken = new Map<ServerKind, string>();
         try {
-          for (const kind of KINDS) servers.set(kind, await startServer({ suite, kind, database, core: pin.server }));
+          for (const kind of KINDS_BY_SUITE[suite]) servers.set(kind, await startServer({ suite, kind, database, core: pin.server }));
           for (const [kind, server] of servers) {
             try {
               await verify(server, ROUTES.filter((r) => r.suite === suite)); // all of them: cheap, and checks the adapter

@@ -8,6 +8,10 @@ import { buildApplication } from '../app/application.js';
 import { parseServeArgs, serve } from './serve-common.js';
 
 const args = parseServeArgs(process.argv.slice(2), 'node dist/bench/serve-app.js rawpi|node PORT DATABASE [--keep-alive-timeout MS]');
+if (args.kind === 'bare') {
+  process.stderr.write('serve-app: the bare responder stands in for the hello app only (serve-hello.js bare)\n');
+  process.exit(2);
+}
 const databasePath = args.positional[0];
 if (databasePath === undefined) {
   process.stderr.write('serve-app: the database path is missing\n');

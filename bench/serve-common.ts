@@ -6,8 +6,10 @@
 import { HttpServer } from '../server/server.js';
 import type { App } from '../server/interface.js';
 import { nodeHttpServer } from './node-http-adapter.js';
+import { bareResponder } from './bare-responder.js';
 
-export type ServerKind = 'rawpi' | 'node';
+/** 'bare' is the ceiling reference (bench/bare-responder.ts), served for the hello suite only. */
+export type ServerKind = 'rawpi' | 'node' | 'bare';
 
 export interface ServeArgs {
   kind: ServerKind;
@@ -27,7 +29,7 @@ export function parseServeArgs(argv: readonly string[], usage: string): ServeArg
   }
   const [kind = 'rawpi', portArg = '0', ...rest] = positional;
   const port = Number(portArg);
-  if ((kind !== 'rawpi' && kind !== 'node') || !Number.isInteger(port) || port < 0 || port > 65535 || !(keepAliveTimeoutMs > 0)) {
+  if ((kind !== 'rawpi' && kind !== 'node' && kind !== 'bare') || !Number.isInteger(port) || port < 0 || port > 65535 || !(keepAliveTimeoutMs > 0)) {
     process.stderr.write(`usage: ${usage}\n`);
     process.exit(2);
   }
@@ -38,7 +40,15 @@ export function parseServeArgs(argv: readonly string[], usage: string): ServeArg
 export async function serve(app: App, args: ServeArgs, opts: { lifespan: 'auto' | 'off'; onStop?: () => Promise<void> | void }): Promise<void> {
   let stop: () => Promise<void>;
   let port: number;
-  if (args.kind === 'node') {
+  if (args.kind === 'bare') {
+    const server = bareResponder();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(args.port, '127.0.0.1', () => resolve());
+    });
+    port = (server.address() as { port: number }).port;
+    stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  } else if (args.kind === 'node') {
     const server = nodeHttpServer(app, { keepAliveTimeoutMs: args.keepAliveTimeoutMs });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -63,6 +63,9 @@ t.test('make bench --smoke: every server, client and memory test runs without er
       }
     }
   }
+  const bare = results.runs.filter((x) => x.server === 'bare');
+  t.ok(bare.length > 0 && bare.every((x) => x.route === 'hello'), 'the bare responder (the ceiling) ran, on the hello route only');
+  for (const x of bare) t.ok(x.error === undefined && x.m !== undefined && x.m.errors === 0 && x.m.requests > 0, `bare ${x.client}: answered, 0 errors`);
   t.same(results.memory.idle.map((x) => x.kind).sort(), ['node', 'rawpi'], 'idle-connection test ran on both servers');
   for (const idle of results.memory.idle) {
     t.equal(idle.open, idle.asked, `${idle.kind}: every idle connection stayed open`);
@@ -75,5 +78,6 @@ t.test('make bench --smoke: every server, client and memory test runs without er
   }
   const md = readFileSync(join(out, 'latest.md'), 'utf8');
   t.match(md, /## Throughput and latency/, 'the report has its table');
+  t.match(md, /## The ceiling: a bare `net` responder/, 'and the ceiling table');
   t.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/, 'the chart is an SVG document');
 });
