@@ -4,9 +4,10 @@
 import type { App, HttpScope, Receive, Send, WebSocketScope } from '../server/interface.js';
 import { Router } from './router.js';
 import { HttpError, header } from './http/request.js';
-import { sendError, sendHtml, sendText, respond } from './http/responses.js';
+import { sendError, sendHtml, respond } from './http/responses.js';
 import { html } from './http/html.js';
 import type { JobService } from './jobs.js';
+import { healthz, type DatabaseHealth } from './health.js';
 import { isDatabaseUnavailable } from '../db/index.js';
 import type { LiveFeed } from './live.js';
 import type { Metrics } from './metrics.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   feed: LiveFeed;
   files: StaticFiles;
   metrics: Metrics;
+  /** For the readiness check on /healthz; without it /healthz always answers ok. */
+  database?: DatabaseHealth;
   /** Run at lifespan startup and shutdown (the composition root starts and stops the worker pool here). */
   onStartup?: () => Promise<void>;
   onShutdown?: () => Promise<void>;
@@ -40,7 +43,7 @@ export function buildRouter(d: AppDeps): Router {
     .add('GET', '/api/jobs/:n', (_s, _r, send, p) => getJob(jobs, send, p.n!))
     .add('DELETE', '/api/jobs/:n', (_s, _r, send, p) => cancelJob(jobs, send, p.n!))
     .add('GET', '/api/pi/:n/digit', (_s, _r, send, p) => digitOf(jobs, send, p.n!))
-    .add('GET', '/healthz', (_s, _r, send) => sendText(send, 200, 'ok\n', [['Cache-Control', 'no-store']]))
+    .add('GET', '/healthz', (_s, _r, send) => healthz(send, d.database))
     .add('GET', '/metrics', async (_s, _r, send) => respond(send, 200, 'text/plain; version=0.0.4; charset=utf-8', await d.metrics.render(jobs.repos)))
     // Files are looked up by the raw (undecoded) path, so encoded dots and slashes are judged, not decoded away.
     .add('GET', '/static/*path', (scope, _r, send) => d.files.serve(scope, send, scope.raw_path.slice('/static/'.length)))
@@ -71,7 +74,7 @@ export function createApp(d: AppDeps): App {
       if (err instanceof HttpError) {
         await sendProblem(scope, measured, err);
       } else if (isDatabaseUnavailable(err)) {
-        // Locked past busy_timeout, disk full, file gone: say so, change nothing, and let the next request try again.
+        // Locked past the lock timeout, disk full, file gone: say so, change nothing, and let the next request try again.
         d.log?.(`database unavailable on ${scope.method} ${scope.path}: ${(err as Error).message}`);
         await sendProblem(scope, measured, new HttpError(503, 'the database is unavailable right now (busy, full or missing); nothing was changed, try again shortly'), [['Retry-After', '2']]);
       } else {

@@ -3,6 +3,7 @@
 
 import type { App } from '../server/interface.js';
 import type { Repositories } from '../db/index.js';
+import type { DatabaseHealth } from './health.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { createApp } from './app.js';
 import { JobService } from './jobs.js';
@@ -13,6 +14,8 @@ import { STATIC_DIR } from './static-dir.js';
 
 export interface ApplicationParts {
   repos: Repositories;
+  /** The store's handle: /healthz and /metrics say whether the database file is still there. */
+  database?: DatabaseHealth;
   /** The worker pool, started and stopped by the app's lifespan; null runs no workers (jobs wait). */
   pool: WorkerPool | null;
   maxDigits: number;
@@ -35,7 +38,8 @@ export function buildApplication(parts: ApplicationParts): Application {
   const metrics = new Metrics({
     connections: () => parts.gauges?.connections?.() ?? 0,
     websockets: () => parts.gauges?.websockets?.() ?? 0,
-    workers: () => (pool === null ? { busy: 0, idle: 0 } : pool.stats()),
+    workers: () => (pool === null ? { busy: 0, idle: 0, degraded: false } : pool.stats()),
+    ...(parts.database ? { database: () => parts.database!.status() } : {}),
   });
   pool?.on('job', (job) => {
     feed.publish(job);
@@ -45,6 +49,7 @@ export function buildApplication(parts: ApplicationParts): Application {
   const app = createApp({
     jobs, feed, metrics, files: new StaticFiles(parts.staticDir ?? STATIC_DIR),
     ...(parts.log ? { log: parts.log } : {}),
+    ...(parts.database ? { database: parts.database } : {}),
     onStartup: async () => { await pool?.start(); },
     onShutdown: async () => { await pool?.stop(); },
   });

@@ -57,7 +57,13 @@ async function main(): Promise<void> {
   // The master migrates before any worker forks; workers only check the schema.
   let store;
   try {
-    store = openStore({ path: config.databaseUrl });
+    store = openStore({
+      path: config.databaseUrl,
+      busyTimeoutMs: config.dbBusyTimeout,
+      lockTimeoutMs: config.dbLockTimeout,
+      checkIntervalMs: config.dbCheckInterval,
+      log,
+    });
     const applied = await migrateToLatest(store.handle);
     if (applied.length > 0) log(`database ${store.handle.path}: applied ${applied.join(', ')}`);
   } catch (err) {
@@ -67,10 +73,14 @@ async function main(): Promise<void> {
   const openedStore = store;
 
   const pool = config.workers > 0
-    ? new WorkerPool({ workers: config.workers, maxAttempts: config.maxAttempts, maxDigits: config.maxDigits, databasePath: openedStore.handle.path, store: openedStore, shutdownTimeoutMs: Math.min(config.shutdownTimeout, 5000), log })
+    ? new WorkerPool({
+      workers: config.workers, maxAttempts: config.maxAttempts, maxDigits: config.maxDigits, databasePath: openedStore.handle.path,
+      store: openedStore, shutdownTimeoutMs: Math.min(config.shutdownTimeout, 5000), log,
+      busyTimeoutMs: config.dbBusyTimeout, lockTimeoutMs: config.dbLockTimeout, dbRetries: config.jobDbRetries,
+    })
     : null;
   const { app } = buildApplication({
-    repos: openedStore.repos, pool, maxDigits: config.maxDigits, log,
+    repos: openedStore.repos, database: openedStore.handle, pool, maxDigits: config.maxDigits, log,
     gauges: { connections: () => server.connectionCount, websockets: () => server.webSocketCount },
   });
   const server = new HttpServer(app, { ...serverOptions(config), log });

@@ -9,6 +9,8 @@ export * from './errors.js';
 export * from './database.js';
 export * from './stages.js';
 export { isDatabaseUnavailable } from './sqlite.js';
+export { retry, backoffDelay, sleep, type Backoff, type RetryPolicy } from './retry.js';
+export { fileIdentity, type FileIdentity } from './file-guard.js';
 export * from './repositories/index.js';
 export { UnitOfWork } from './unit-of-work.js';
 export { inTransaction, type Db } from './transaction.js';

@@ -1,46 +1,10 @@
-// Everything SQLite-specific: opening better-sqlite3 with rawpi's pragmas, a dialect whose transactions are
-// BEGIN IMMEDIATE, the catalogue query, and translation of SQLite error codes into DatabaseError.
+// Everything SQLite-specific: opening better-sqlite3 with rawpi's pragmas, the dialect (its driver is in
+// sqlite-driver.ts), the catalogue query, and translation of SQLite error codes into DatabaseError.
 import BetterSqlite3 from 'better-sqlite3';
-import {
-  CompiledQuery,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  sql,
-  type DatabaseConnection,
-  type Driver,
-  type DialectAdapter,
-  type Kysely,
-  type SqliteDialectConfig,
-} from 'kysely';
-import { DatabaseError } from './errors.js';
-
-/**
- * Kysely's SqliteDriver opens transactions with a plain (deferred) BEGIN: a transaction that reads and then
- * writes can then fail with SQLITE_BUSY without waiting when another process wrote meanwhile. BEGIN IMMEDIATE
- * takes the write lock up front, waiting up to busy_timeout, so every db.transaction() is safe under contention.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #database: SqliteDialectConfig['database'];
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#database = config.database;
-  }
-
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-
-  /**
-   * On some errors (SQLITE_FULL, SQLITE_IOERR, ...) SQLite has already rolled the transaction back; a second
-   * ROLLBACK would throw "no transaction is active" and hide the real error, so it is skipped.
-   */
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const db = this.#database;
-    if (typeof db !== 'function' && (db as { inTransaction?: boolean }).inTransaction === false) return;
-    await super.rollbackTransaction(connection);
-  }
-}
+import { SqliteAdapter, SqliteDialect, sql, type Driver, type DialectAdapter, type Kysely } from 'kysely';
+import { DatabaseError, DatabaseUnavailableError } from './errors.js';
+import type { FileGuard } from './file-guard.js';
+import { RawpiSqliteDriver, type LockWaitOptions } from './sqlite-driver.js';
 
 /** SQLite has transactional DDL: this lets Kysely's Migrator run each migration batch in one IMMEDIATE transaction. */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
@@ -49,14 +13,20 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-export class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+export interface DialectOptions extends LockWaitOptions {
+  path: string;
+  /** Watches the file at the path; null for ':memory:'. */
+  guard: FileGuard | null;
+}
+
+/** Kysely's SQLite dialect (query compiler, introspection) with rawpi's driver. */
+export class RawpiSqliteDialect extends SqliteDialect {
+  constructor(private readonly db: BetterSqlite3.Database, private readonly opts: DialectOptions) {
+    super({ database: db });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    const { path, guard, lockTimeoutMs, backoff } = this.opts;
+    return new RawpiSqliteDriver(this.db, path, { lockTimeoutMs, backoff }, guard);
   }
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
@@ -68,16 +38,19 @@ const TABLES_SQL = `select name from sqlite_master
 
 export interface SqliteOpenOptions {
   path: string;
+  /** How long SQLite itself waits, blocking the thread, for another process's lock (then SQLITE_BUSY). */
   busyTimeoutMs: number;
+  /** Refuse to create the file: fail when nothing is at the path. */
+  mustExist?: boolean;
   /** Sees the file's table names before anything is written to it (e.g. WAL mode); throw to refuse the file. */
   verify?: (tables: string[]) => void;
 }
 
-/** Opens the file (creating it when missing) and applies WAL, synchronous=NORMAL, busy_timeout, foreign_keys=ON. */
-export function openSqlite({ path, busyTimeoutMs, verify }: SqliteOpenOptions): BetterSqlite3.Database {
+/** Opens the file (creating it when missing, unless mustExist) and applies WAL, synchronous=NORMAL, busy_timeout, foreign_keys=ON. */
+export function openSqlite({ path, busyTimeoutMs, mustExist, verify }: SqliteOpenOptions): BetterSqlite3.Database {
   let db: BetterSqlite3.Database | undefined;
   try {
-    db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+    db = new BetterSqlite3(path, { timeout: busyTimeoutMs, fileMustExist: mustExist === true });
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     // The first read checks the header: a file that is not SQLite fails here, before it is changed.
     const tables = (db.prepare(TABLES_SQL).all() as Array<{ name: string }>).map((r) => r.name);
@@ -92,8 +65,8 @@ export function openSqlite({ path, busyTimeoutMs, verify }: SqliteOpenOptions): 
   }
 }
 
-export function createSqliteDialect(db: BetterSqlite3.Database): SqliteDialect {
-  return new ImmediateSqliteDialect({ database: db });
+export function createSqliteDialect(db: BetterSqlite3.Database, opts: DialectOptions): SqliteDialect {
+  return new RawpiSqliteDialect(db, opts);
 }
 
 /** Names of the user tables and views (SQLite's own sqlite_* objects excluded). */
@@ -137,6 +110,7 @@ export function translateSqliteError(err: unknown, path: string): unknown {
  * or read-only, I/O error) rather than a bug: callers answer 503 and carry on; the next request may succeed.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_FULL' || code === 'SQLITE_READONLY'

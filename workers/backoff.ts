@@ -1,10 +1,5 @@
 // Exponential backoff: the delay before the k-th consecutive retry or respawn, doubled each time
 // from `initial` and capped at `max`, so a crash loop slows down instead of forking without end.
+// One definition for the whole program: db/retry.ts, which also waits between database tries.
 
-export interface Backoff { initial: number; max: number }
-
-/** Delay before attempt `k` (1 = first retry): initial · 2^(k-1), at most max. */
-export function backoffDelay(b: Backoff, k: number): number {
-  const steps = Math.max(0, Math.floor(k) - 1);
-  return Math.min(b.max, b.initial * 2 ** Math.min(steps, 40));
-}
+export { backoffDelay, type Backoff } from '../db/index.js';

@@ -24,7 +24,8 @@ export interface RequestMessage { type: 'request' }
 export interface ChangedMessage { type: 'changed'; job: Job }
 /** The worker finished with its job, whichever way; it sends 'request' next if it goes on. */
 export interface DoneMessage { type: 'done'; jobId: number; outcome: JobOutcome; ms: number; error?: string }
-/** The worker cannot work at all (database missing, schema outdated): it exits after sending this. */
+/** The worker cannot work at all (database file missing, schema outdated): it exits after sending this, and the
+ * pool does not start another until the database looks usable again (no respawn loop). */
 export interface FatalMessage { type: 'fatal'; error: string }
 /** A log line from the worker (workers never write to stdout). */
 export interface LogMessage { type: 'log'; line: string }
@@ -33,10 +34,11 @@ export type WorkerMessage = ReadyMessage | RequestMessage | ChangedMessage | Don
 
 /**
  * How a job ended in a worker: 'stored' and 'error' and 'cancelled' are recorded in the database;
- * 'interrupted' (stopped by the pool) is left for the master to re-queue.
+ * 'interrupted' (stopped by the pool) is left for the master to re-queue; 'deferred' (the database stayed
+ * unavailable: locked, full, gone) too, with backoff, counting the attempt.
  */
-export type JobOutcome = 'stored' | 'error' | 'cancelled' | 'interrupted';
-export const JOB_OUTCOMES: readonly JobOutcome[] = ['stored', 'error', 'cancelled', 'interrupted'];
+export type JobOutcome = 'stored' | 'error' | 'cancelled' | 'interrupted' | 'deferred';
+export const JOB_OUTCOMES: readonly JobOutcome[] = ['stored', 'error', 'cancelled', 'interrupted', 'deferred'];
 
 const STAGES = ['registered', 'scheduled', 'taken', 'calculated', 'stored', 'error', 'cancelled'];
 

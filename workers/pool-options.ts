@@ -1,7 +1,7 @@
 // WorkerPool's options, their exported defaults (POOL_DEFAULTS), and the rule that picks how many
 // engine threads a job gets.
 import { availableParallelism } from 'node:os';
-import type { DatabaseHandle, Repositories } from '../db/index.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_LOCK_TIMEOUT_MS, type DatabaseHandle, type Repositories } from '../db/index.js';
 import type { Backoff } from './backoff.js';
 import { ENGINE_MAX_DIGITS } from './pi/index.js';
 
@@ -24,7 +24,17 @@ export interface PoolOptions {
   progressIntervalMs: number;
   /** SQLite file; undefined = db's default ($DATABASE_URL, else data/rawpi.sqlite). Ignored when `store` is given. */
   databasePath: string | undefined;
+  /** The workers' (and an own store's) SQLite busy_timeout: the blocking part of a wait for another process's lock. */
   busyTimeoutMs: number;
+  /** How long a database statement in a worker keeps retrying a lock (awaited backoff) before it fails. */
+  lockTimeoutMs: number;
+  /**
+   * A database write in a worker that fails for a transient reason (locked past lockTimeoutMs, disk full, I/O
+   * error, file gone) is retried this many times, after dbRetryBackoffMs; then the job goes back to the master
+   * ('deferred', re-queued with backoff like a crash), never to 'error' for that reason alone.
+   */
+  dbRetries: number;
+  dbRetryBackoffMs: Backoff;
   /** Engine threads for a large job (n ≥ largeJobDigits) handed out while no other job runs; every other job gets 1. */
   engineThreads: number;
   largeJobDigits: number;
@@ -32,9 +42,10 @@ export interface PoolOptions {
   maxDigits: number;
 }
 
-export interface PoolSetup extends Partial<Omit<PoolOptions, 'retryBackoffMs' | 'respawnBackoffMs'>> {
+export interface PoolSetup extends Partial<Omit<PoolOptions, 'retryBackoffMs' | 'respawnBackoffMs' | 'dbRetryBackoffMs'>> {
   retryBackoffMs?: Partial<Backoff>;
   respawnBackoffMs?: Partial<Backoff>;
+  dbRetryBackoffMs?: Partial<Backoff>;
   /** The master's own database access; if given, the pool uses it (and does not close it) instead of opening one. */
   store?: { handle: DatabaseHandle; repos: Repositories };
   /** Lifecycle log lines; default: none. */
@@ -55,24 +66,29 @@ export const POOL_DEFAULTS: Readonly<PoolOptions> = Object.freeze({
   pollIntervalMs: 2_000,
   progressIntervalMs: 250,
   databasePath: undefined,
-  busyTimeoutMs: 5_000,
+  busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+  lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+  dbRetries: 5,
+  dbRetryBackoffMs: Object.freeze({ initial: 500, max: 8_000 }),
   engineThreads: 2,
   largeJobDigits: 100_000,
   maxDigits: ENGINE_MAX_DIGITS,
 });
 
 export function resolvePoolOptions(setup: PoolSetup): PoolOptions {
-  const { store: _store, log: _log, workerModule: _module, execArgv: _execArgv, retryBackoffMs, respawnBackoffMs, ...rest } = setup;
+  const { store: _store, log: _log, workerModule: _module, execArgv: _execArgv, retryBackoffMs, respawnBackoffMs, dbRetryBackoffMs, ...rest } = setup;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<PoolOptions>;
   const o: PoolOptions = {
     ...POOL_DEFAULTS,
     ...defined,
     retryBackoffMs: { ...POOL_DEFAULTS.retryBackoffMs, ...retryBackoffMs },
     respawnBackoffMs: { ...POOL_DEFAULTS.respawnBackoffMs, ...respawnBackoffMs },
+    dbRetryBackoffMs: { ...POOL_DEFAULTS.dbRetryBackoffMs, ...dbRetryBackoffMs },
   };
   for (const k of ['workers', 'maxAttempts', 'engineThreads'] as const) {
     if (!Number.isSafeInteger(o[k]) || o[k] < 1) throw new RangeError(`WorkerPool: ${k} must be a positive integer`);
   }
+  if (!Number.isSafeInteger(o.dbRetries) || o.dbRetries < 0) throw new RangeError('WorkerPool: dbRetries must be a whole number');
   if (o.maxDigits > ENGINE_MAX_DIGITS) throw new RangeError(`WorkerPool: maxDigits is above the engine's ${ENGINE_MAX_DIGITS}`);
   return o;
 }

@@ -1,11 +1,13 @@
 // WorkerPool, the master side: forks the workers, hands each idle one a job claimed from the database
 // (pull), re-queues the jobs of dead workers and replaces them with backoff, cancels, and stops without orphans.
+// When workers cannot work (database file gone), it is degraded: no respawn loop, and it recovers by itself.
 import { EventEmitter } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isTerminal, openStore, RETRYABLE_STAGES, type Job, type Store } from '../db/index.js';
+import { isDatabaseUnavailable, isTerminal, openStore, RETRYABLE_STAGES, type Job, type Store } from '../db/index.js';
 import { backoffDelay } from './backoff.js';
 import { answerFromCache } from './cache.js';
+import { Degraded } from './degraded.js';
 import { errorText } from './error-text.js';
 import { describeExit } from './exit-reason.js';
 import { isWorkerMessage, type DoneMessage } from './ipc.js';
@@ -23,7 +25,11 @@ export interface PoolEvents {
   worker: [event: WorkerEvent];
 }
 
-export interface PoolStats { workers: number; busy: number; idle: number; starting: number }
+export interface PoolStats {
+  workers: number; busy: number; idle: number; starting: number;
+  /** True while workers cannot work (see WorkerPool): none is started until the database is usable again. */
+  degraded: boolean;
+}
 export interface WorkerInfo { id: number; pid: number; state: WorkerState; jobId: number | null }
 
 /** The worker entry next to this module, with this module's extension (.ts under tap, .js from dist/). */
@@ -50,6 +56,13 @@ type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  *   list shows them as waiting; their next run counts one more attempt. Whatever a killed master leaves in
  *   scheduled/taken/calculated is re-queued by the next start() (requeueUnfinished).
  * - Workers exit when the master's IPC channel closes, so a master killed with SIGKILL leaves no orphans.
+ * - A worker whose job met an unavailable database ('deferred'), or that could record neither its result nor its
+ *   error, leaves the job live: it is re-queued with backoff, counting the attempt, like a crash. When the master's
+ *   own writes fail too, it tries again after a backoff until the database takes them.
+ * - Degraded: a worker that cannot work at all ('fatal': database file missing, schema) or a respawn while the
+ *   database file is gone (handle.check()) starts no further worker. On every poll (and notify) the pool looks at
+ *   the database and, once it is usable, tries one worker (at most one per respawn backoff); when that one is
+ *   ready, it starts the others and is no longer degraded. Nothing is dispatched while the file is gone.
  * - The master's database access: pass the app's store (`store`) to share its connection, else the pool opens
  *   its own (`databasePath`). The database must be migrated before start().
  */
@@ -73,6 +86,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private readonly cancelWaiters = new Map<number, Array<(cancelled: boolean) => void>>();
   private readonly pending = new Set<Promise<unknown>>();
   private crashesInRow = 0;
+  /** Set while no worker is started (a fatal worker, the database gone). */
+  private readonly degraded: Degraded;
+  private lastClaimError: string | undefined;
   /** How many decimals are stored, as far as the master knows: jobs up to it are answered here. */
   private largestN = 0;
   private stopped: Promise<void> | undefined;
@@ -84,6 +100,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.workerModule = setup.workerModule ?? defaultWorkerModule();
     this.execArgv = setup.execArgv;
     this.givenStore = setup.store;
+    this.degraded = new Degraded(this.options.respawnBackoffMs);
   }
 
   /** Re-queues unfinished jobs, forks the workers and resolves when all are ready (rejects if one cannot start). */
@@ -94,6 +111,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.store = this.givenStore ?? (this.ownStore = openStore({
         ...(this.options.databasePath !== undefined ? { path: this.options.databasePath } : {}),
         busyTimeoutMs: this.options.busyTimeoutMs,
+        lockTimeoutMs: this.options.lockTimeoutMs,
+        log: (line) => this.log(line),
       }));
       const requeued = await this.store.repos.jobs.requeueUnfinished('unfinished when the pool started');
       if (requeued.length > 0) this.log(`re-queued ${requeued.length} unfinished job(s)`);
@@ -112,9 +131,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.notify();
   }
 
-  /** Hands waiting jobs to idle workers now; call it after submitting a job. */
+  /** Hands waiting jobs to idle workers now; call it after submitting a job. Also the poll's tick. */
   notify(): void {
     if (this.phase !== 'running') return;
+    this.recover();
     if (this.dispatching) {
       this.dispatchAgain = true;
       return;
@@ -159,6 +179,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.changed(await repos.jobs.cancel(jobId, 'cancelled before it ran'));
       return true;
     } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err; // the caller answers 503; nothing changed
       const now = await repos.jobs.findById(jobId);
       if (now?.stage === 'cancelled') return true;
       if (now && !isTerminal(now.stage) && this.holderOf(jobId)) return this.cancel(jobId);
@@ -168,7 +189,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   stats(): PoolStats {
-    const s: PoolStats = { workers: 0, busy: 0, idle: 0, starting: 0 };
+    const s: PoolStats = { workers: 0, busy: 0, idle: 0, starting: 0, degraded: this.degraded.active };
     for (const w of this.workers.values()) {
       s.workers++;
       // 'assigning' is idle until the claim brings a job.
@@ -236,6 +257,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const w = new WorkerProcess(id, this.workerModule, {
       databasePath: this.store!.handle.path,
       busyTimeoutMs: this.options.busyTimeoutMs,
+      lockTimeoutMs: this.options.lockTimeoutMs,
+      dbRetries: this.options.dbRetries,
+      dbRetryBackoffMs: this.options.dbRetryBackoffMs,
       progressIntervalMs: this.options.progressIntervalMs,
       maxDigits: this.options.maxDigits,
       workerId: id,
@@ -263,6 +287,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         if (w.state === 'starting') w.state = 'idle'; // 'ready' is also the first request for work
         this.emitWorker({ type: 'ready', workerId: w.id, pid: w.pid });
         w.markReady();
+        if (this.degraded.active && this.phase === 'running') this.recovered(w);
         this.notify();
         return;
       case 'request':
@@ -294,11 +319,16 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const n = held ? ` (n=${held.n})` : '';
     this.log(`worker ${w.id} job ${m.jobId}${n} ${m.outcome}${m.error ? `: ${m.error}` : ''}, done in ${(m.ms / 1000).toFixed(2)} s`);
     if (m.outcome === 'stored') this.crashesInRow = 0;
+    if (held?.cancelling && m.outcome !== 'cancelled' && m.outcome !== 'stored') {
+      await this.cancelOrphan(m.jobId); // the worker could not record the cancel: the master does
+      return;
+    }
     this.settleCancel(m.jobId, m.outcome === 'cancelled');
     if (m.outcome === 'interrupted') await this.requeue(m.jobId, 'the pool stopped');
-    // A worker that could record neither its result nor its error (disk full, database gone) leaves the job in a
-    // live stage held by nobody: retry it with backoff like a crash (retryLater ignores jobs that did end).
-    if (m.outcome === 'error') await this.retryLater(m.jobId, m.error ?? 'the worker could not record the result');
+    // The database was unavailable ('deferred'), or the worker could record neither its result nor its error
+    // (disk full, database gone): the job is live, held by nobody. Retry it with backoff like a crash, counting
+    // the attempt (retryLater ignores jobs that did end).
+    if (m.outcome === 'error' || m.outcome === 'deferred') await this.retryLater(m.jobId, m.error ?? 'the worker could not record the result');
   }
 
   private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -316,9 +346,18 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (held) await this.requeue(held.id, 'the pool stopped');
       return;
     }
+    if (!w.wasReady && this.phase === 'starting') {
+      if (!w.fatal) this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
+      return; // start() fails instead
+    }
+    if (w.fatal) {
+      // It cannot work (it said why): another one would not either, until the database is usable again.
+      this.store?.handle.check(); // the master's own look at the file: logs it if it is gone
+      this.degrade(`worker ${w.id} cannot work: ${w.fatal}`);
+      return;
+    }
     if (w.killedByPool) this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
     else this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
-    if (!w.wasReady && this.phase === 'starting') return; // start() fails instead
     if (!w.killedByPool) {
       // A worker that lived long was not part of a crash loop.
       if (Date.now() - w.spawnedAt >= STABLE_WORKER_MS) this.crashesInRow = 0;
@@ -336,10 +375,42 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const timer = setTimeout(() => {
       this.respawnTimers.delete(timer);
       if (this.phase !== 'running' && this.phase !== 'starting') return;
+      const db = this.store!.handle.check();
+      if (!db.available) {
+        this.degrade(`the database is unavailable: ${db.problem}`);
+        return;
+      }
+      if (this.degraded.active) return; // recover() starts workers again
       const w = this.spawn();
       this.log(`worker ${dead.id} replaced by worker ${w.id} (pid ${w.pid})`);
     }, delay);
     this.respawnTimers.add(timer);
+  }
+
+  /** Starts no more workers until the database is usable again; the next try waits a growing backoff. */
+  private degrade(reason: string): void {
+    const { began, delayMs } = this.degraded.fail(reason);
+    if (began) {
+      this.log(`worker pool degraded: ${reason}; no worker is started until the database is usable again (looked at every ${this.options.pollIntervalMs} ms, first try in ${delayMs} ms)`);
+    } else {
+      this.log(`worker pool still degraded: ${reason}; next try in ${delayMs} ms`);
+    }
+  }
+
+  /** While degraded: once the database looks usable and the backoff has passed, tries one worker. */
+  private recover(): void {
+    if (!this.degraded.tryDue() || this.phase !== 'running') return;
+    if ([...this.workers.values()].some((w) => w.state === 'starting')) return; // one try at a time
+    if (!this.store!.handle.check().available) return;
+    if (this.workers.size >= this.options.workers) return void this.recovered(undefined);
+    const w = this.spawn();
+    this.log(`worker pool degraded: trying worker ${w.id} (pid ${w.pid})`);
+  }
+
+  /** A worker became ready while degraded: the database works again; start the missing workers. */
+  private recovered(w: WorkerProcess | undefined): void {
+    this.log(`worker pool recovered${w ? `: worker ${w.id} is ready` : ''}; was degraded: ${this.degraded.recover()}`);
+    while (this.workers.size + this.respawnTimers.size < this.options.workers) this.spawn();
   }
 
   // --- jobs ---
@@ -349,15 +420,19 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.dispatchAgain = false;
       for (;;) {
         if (this.phase !== 'running') return;
+        if (!this.store!.handle.status().available) return; // the file is gone: claim nothing
         const w = [...this.workers.values()].find((x) => x.state === 'idle');
         if (!w) break;
         w.state = 'assigning';
         let job: Job | undefined;
         try {
           job = await this.repos().jobs.claimNext();
+          this.lastClaimError = undefined;
         } catch (err) {
           if (w.state === 'assigning') w.state = 'idle';
-          this.log(`claiming a job failed: ${errorText(err)}`);
+          const text = errorText(err);
+          if (text !== this.lastClaimError) this.log(`claiming a job failed: ${text}`); // once per outage, not every poll
+          this.lastClaimError = text;
           return; // the next notify() or poll tries again
         }
         if (!job) {
@@ -400,27 +475,64 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     return answered;
   }
 
-  /** A job whose worker died: back to the queue after a backoff, or error once maxAttempts is reached. */
-  private async retryLater(jobId: number, reason: string): Promise<void> {
-    const { jobs } = this.repos();
-    const job = await jobs.findById(jobId);
-    if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
-    if (job.attempts >= this.options.maxAttempts) {
-      this.log(`job ${jobId} (n=${job.n}) failed after ${job.attempts} attempt(s): ${reason}`);
-      this.changed(await jobs.fail(jobId, reason));
+  /**
+   * A job whose worker died or gave it back: to the queue after a backoff, or error once maxAttempts is reached.
+   * If the database does not take the master's writes either, it tries again later (see later()).
+   */
+  private async retryLater(jobId: number, reason: string, outage = 0): Promise<void> {
+    try {
+      const { jobs } = this.repos();
+      const job = await jobs.findById(jobId);
+      if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
+      if (job.attempts >= this.options.maxAttempts) {
+        this.log(`job ${jobId} (n=${job.n}) failed after ${job.attempts} attempt(s): ${reason}`);
+        this.changed(await jobs.fail(jobId, reason));
+        return;
+      }
+      if (this.phase !== 'running') { // stopping: no timer may outlive the pool
+        this.changed(await jobs.retry(jobId, reason));
+        return;
+      }
+      const delay = backoffDelay(this.options.retryBackoffMs, job.attempts);
+      this.log(`job ${jobId} (n=${job.n}) will be retried in ${delay} ms (attempt ${job.attempts} of ${this.options.maxAttempts}: ${reason})`);
+      this.later(jobId, reason, delay, () => this.requeueWhenPossible(jobId, reason, 0));
+    } catch (err) {
+      if (!this.waitsOut(err)) throw err;
+      this.later(jobId, reason, this.outageDelay(jobId, err, outage + 1), () => this.retryLater(jobId, reason, outage + 1));
+    }
+  }
+
+  /** Back to 'registered' and dispatch; if the database does not take it now, again after a backoff. */
+  private async requeueWhenPossible(jobId: number, reason: string, outage: number): Promise<void> {
+    try {
+      await this.requeue(jobId, reason);
+    } catch (err) {
+      if (!this.waitsOut(err)) throw err;
+      this.later(jobId, reason, this.outageDelay(jobId, err, outage + 1), () => this.requeueWhenPossible(jobId, reason, outage + 1));
       return;
     }
-    if (this.phase !== 'running') { // stopping: no timer may outlive the pool
-      this.changed(await jobs.retry(jobId, reason));
-      return;
-    }
-    const delay = backoffDelay(this.options.retryBackoffMs, job.attempts);
-    this.log(`job ${jobId} (n=${job.n}) will be retried in ${delay} ms (attempt ${job.attempts} of ${this.options.maxAttempts}: ${reason})`);
+    this.notify();
+  }
+
+  /** Runs `action` after `delay` ms, as the job's one pending retry (cancel() and stop() see it). */
+  private later(jobId: number, reason: string, delay: number, action: () => Promise<void>): void {
+    clearTimeout(this.retryTimers.get(jobId)?.timer);
     const timer = setTimeout(() => {
       this.retryTimers.delete(jobId);
-      this.track(this.requeue(jobId, reason).then(() => this.notify()));
+      this.track(action());
     }, delay);
     this.retryTimers.set(jobId, { timer, reason });
+  }
+
+  /** Whether a failed master write is one to wait out: the database is unavailable and the pool still runs. */
+  private waitsOut(err: unknown): boolean {
+    return isDatabaseUnavailable(err) && this.phase === 'running';
+  }
+
+  private outageDelay(jobId: number, err: unknown, outage: number): number {
+    const delay = backoffDelay(this.options.retryBackoffMs, outage);
+    this.log(`job ${jobId} could not be moved (${errorText(err)}): trying again in ${delay} ms`);
+    return delay;
   }
 
   /** Back to 'registered' (event 'retried' with the reason) if the job is still unfinished. */
@@ -431,12 +543,21 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.changed(await jobs.retry(jobId, reason));
   }
 
-  /** The worker of a job being cancelled died (or was killed for not stopping): the master records the cancel. */
-  private async cancelOrphan(jobId: number): Promise<void> {
+  /**
+   * The worker of a job being cancelled died, was killed for not stopping, or could not record the cancel: the
+   * master records it (if the database does not take it now, the caller hears false and it is tried again later).
+   */
+  private async cancelOrphan(jobId: number, outage = 0): Promise<void> {
     const { jobs } = this.repos();
-    const job = await jobs.findById(jobId);
-    if (job && !isTerminal(job.stage)) this.changed(await jobs.cancel(jobId, 'cancelled; its worker was killed'));
-    this.settleCancel(jobId, (await jobs.findById(jobId))?.stage === 'cancelled');
+    try {
+      const job = await jobs.findById(jobId);
+      if (job && !isTerminal(job.stage)) this.changed(await jobs.cancel(jobId, 'cancelled; its worker was gone'));
+      this.settleCancel(jobId, (await jobs.findById(jobId))?.stage === 'cancelled');
+    } catch (err) {
+      this.settleCancel(jobId, false);
+      if (!this.waitsOut(err)) throw err;
+      this.later(jobId, 'cancelled', this.outageDelay(jobId, err, outage + 1), () => this.cancelOrphan(jobId, outage + 1));
+    }
   }
 
   // --- plumbing ---

@@ -7,6 +7,11 @@ export interface WorkerConfig {
   /** The SQLite file; every worker opens its own connection to it. */
   databasePath: string;
   busyTimeoutMs: number;
+  /** How long a statement keeps retrying a locked database (see db/sqlite-driver.ts). */
+  lockTimeoutMs: number;
+  /** Retries of a database write that failed for a transient reason, and the waits between them (run-job.ts). */
+  dbRetries: number;
+  dbRetryBackoffMs: { initial: number; max: number };
   /** Minimum time between two progress writes for one job. */
   progressIntervalMs: number;
   /** Jobs asking for more decimals fail with an error instead of being computed. */
@@ -33,9 +38,18 @@ export function decodeWorkerConfig(env: NodeJS.ProcessEnv = process.env): Worker
   if (typeof o.databasePath !== 'string' || o.databasePath === '') {
     throw new Error(`${WORKER_CONFIG_ENV}: bad databasePath`);
   }
+  const backoff = (typeof o.dbRetryBackoffMs === 'object' && o.dbRetryBackoffMs !== null ? o.dbRetryBackoffMs : {}) as Record<string, unknown>;
+  const backoffPart = (k: 'initial' | 'max'): number => {
+    const x = backoff[k];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new Error(`${WORKER_CONFIG_ENV}: bad dbRetryBackoffMs.${k}`);
+    return x;
+  };
   return {
     databasePath: o.databasePath,
     busyTimeoutMs: num('busyTimeoutMs'),
+    lockTimeoutMs: num('lockTimeoutMs'),
+    dbRetries: num('dbRetries'),
+    dbRetryBackoffMs: { initial: backoffPart('initial'), max: backoffPart('max') },
     progressIntervalMs: num('progressIntervalMs'),
     maxDigits: num('maxDigits'),
     workerId: num('workerId'),

@@ -1,5 +1,5 @@
-// Entry of a forked worker process: opens its own database connection, asks the master for one job
-// at a time (pull), runs it, and exits when told to stop or as soon as the master goes away.
+// Entry of a forked worker process: opens its own connection to the existing database, asks the master for one
+// job at a time (pull), runs it, and exits when told to stop or as soon as the master goes away.
 import { assertSchemaCurrent, openStore } from '../db/index.js';
 import { isMasterMessage, type JobAssignment, type WorkerMessage } from './ipc.js';
 import { errorText } from './error-text.js';
@@ -48,6 +48,8 @@ function run(config: WorkerConfig, job: JobAssignment, threads: number): void {
     threads,
     maxDigits: config.maxDigits,
     progressIntervalMs: config.progressIntervalMs,
+    dbRetries: config.dbRetries,
+    dbRetryBackoffMs: config.dbRetryBackoffMs,
     onChange: (row) => send({ type: 'changed', job: row }),
     log,
   }).catch((err: unknown) => ({ outcome: 'error' as const, error: errorText(err) })).then((result) => {
@@ -94,7 +96,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => {});
   try {
     const cfg = decodeWorkerConfig();
-    store = openStore({ path: cfg.databasePath, busyTimeoutMs: cfg.busyTimeoutMs });
+    // Never create the file: a worker that finds it gone says so ('fatal') instead of starting an empty database.
+    // The master watches the file; a worker only checks it before its writes.
+    store = openStore({ path: cfg.databasePath, busyTimeoutMs: cfg.busyTimeoutMs, lockTimeoutMs: cfg.lockTimeoutMs, create: false, checkIntervalMs: 0 });
     await assertSchemaCurrent(store.handle);
     config = cfg;
   } catch (err) {

@@ -4,8 +4,8 @@
 //   killWorker    kill -9 a worker in the middle of a 10^6-digit job: stored exactly once, correct digits
 //   killMaster    kill -9 the master while jobs run, start it again: nothing lost or duplicated, no orphan
 //   sigterm       SIGTERM while autocannon (and an accounting client) load `/`: no request fails, exit 0
-//   dbLocked      another process holds BEGIN EXCLUSIVE for 3 s: requests wait or 503, nothing lost
-//   dbLockedLong  the same for 8 s, longer than the server's 5 s busy timeout
+//   dbLocked      another process holds BEGIN EXCLUSIVE for 3 s: writes wait or 503, reads go on, nothing lost
+//   dbLockedLong  the same for 8 s, longer than the server's 5 s lock timeout (--db-lock-timeout)
 //   diskFull      the database's file system fills up (tmpfs, needs root), then frees: 503, no crash loop
 //   dbRemoved     the database file is deleted at run time: a clear error and 503, no crash loop
 //
@@ -46,13 +46,16 @@ async function waitTerminal(port: number, n: number, ms: number): Promise<JobVie
   }, ms, 250);
 }
 
-async function timed(f: () => Promise<HttpResult>): Promise<{ status: number | string; ms: number; text: string }> {
+interface Timed { status: number | string; ms: number; text: string; retryAfter: string | null; endedAt: number }
+
+/** One request's status, duration, start of its body, Retry-After, and when it ended (performance.now()). */
+async function timed(f: () => Promise<HttpResult>): Promise<Timed> {
   const t0 = performance.now();
   try {
     const r = await f();
-    return { status: r.status, ms: Math.round(performance.now() - t0), text: r.text.slice(0, 300) };
+    return { status: r.status, ms: Math.round(performance.now() - t0), text: r.text.slice(0, 300), retryAfter: r.headers.get('retry-after'), endedAt: performance.now() };
   } catch (err) {
-    return { status: `failed: ${(err as Error).message}`, ms: Math.round(performance.now() - t0), text: '' };
+    return { status: `failed: ${(err as Error).message}`, ms: Math.round(performance.now() - t0), text: '', retryAfter: null, endedAt: performance.now() };
   }
 }
 
@@ -237,18 +240,25 @@ export async function sigterm(opts: { connections?: number; accountingConnection
 
 // --- the database locked by another process ---
 
-export async function dbLocked(opts: { lockMs?: number } = {}): Promise<Report> {
+/**
+ * `args`: more server flags, e.g. ['--db-lock-timeout', '1000'] to give up sooner than the lock lasts.
+ * `runningN`: the job a worker computes when the lock is taken (10^6: a few seconds, so it is still computing).
+ */
+export async function dbLocked(opts: { lockMs?: number; args?: string[]; runningN?: number } = {}): Promise<Report> {
   const lockMs = opts.lockMs ?? 3000;
-  const report = new Report(`the database locked (BEGIN EXCLUSIVE) by another process for ${lockMs} ms`);
+  const args = opts.args ?? [];
+  const report = new Report(`the database locked (BEGIN EXCLUSIVE) by another process for ${lockMs} ms${args.length > 0 ? ` (server ${args.join(' ')})` : ''}`);
   const dir = tempDir('dblocked');
   const dbPath = join(dir, 'db.sqlite');
-  const server = await startRawpi({ databaseUrl: dbPath, workers: 1 });
+  const server = await startRawpi({ databaseUrl: dbPath, workers: 1, args });
   try {
     report.check('a first job is stored', (await postJob(server.port, 1000)).status === 201 && (await waitTerminal(server.port, 1000, 60_000)).stage === 'stored');
-    const running = 400_000;
+    const running = opts.runningN ?? 1_000_000;
     await postJob(server.port, running); // a worker computing (and writing progress) through the lock
     await server.waitForLog(/job \d+ progress/, 60_000).catch(() => null);
     const lock = await holdExclusiveLock(dbPath, lockMs);
+    const atLock = await getJob(server.port, running); // a read: answered during the lock
+    report.measure(`job n=${running} when the lock was taken`, `${atLock?.stage} at ${Math.round((atLock?.progress ?? 0) * 100)}%`);
     const form = (n: number) => ({ body: `n=${n}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     // The writes first; then, while they wait for the lock, the reads: does the server still answer?
     const writes = Promise.all([timed(() => postJob(server.port, 2000)), timed(() => http(server.port, 'POST', '/', form(3000)))]);
@@ -274,15 +284,21 @@ export async function dbLocked(opts: { lockMs?: number } = {}): Promise<Report> 
     report.check('POST /api/jobs: 201 (waited) or 503', acceptable(during[4]!.status, [201]), during[4]);
     report.check('POST /: 303 (waited) or 503', acceptable(during[5]!.status, [303]), during[5]);
     report.check('DELETE of an ended job: 409 or 503', acceptable(during[6]!.status, [409]), during[6]);
-    const healthMs = during[0]!.ms;
-    report.check('the server keeps answering reads while a write waits for the lock (GET /healthz under 1 s)', healthMs < 1000, `${healthMs} ms`);
-    if (healthMs > lockMs / 2) report.finding(`GET /healthz, sent while a write waited for the lock, took ${healthMs} ms: the waiting write blocks the event loop (better-sqlite3 is synchronous; its busy_timeout sleeps on the main thread)`);
+    const refused = [during[4]!, during[5]!].filter((r) => r.status === 503);
+    report.check('a refused write says when to try again (Retry-After)', refused.every((r) => r.retryAfter !== null), refused);
+    // Sent half a second into the lock, while the writes wait: answered before the lock goes means nothing blocked.
+    const readsBeforeRelease = [healthz!, index!, apiList!, piText!].every((r) => r.endedAt < releasedAt);
+    report.check('the server answers reads while a write waits for the lock (/healthz, /, /api/jobs, /pi answered before it was released)', readsBeforeRelease,
+      [healthz!, index!, apiList!, piText!].map((r) => `${r.status} ended ${Math.round(releasedAt - r.endedAt)} ms before the release`));
+    if (during[0]!.ms > lockMs / 2) report.finding(`GET /healthz, sent while a write waited for the lock, took ${during[0]!.ms} ms: does a waiting write block the event loop?`);
     // Afterwards: the server recovers by itself, nothing is lost.
     const after = await postJob(server.port, 4000);
     report.check('after the lock: POST /api/jobs works again (201)', after.status === 201, after.status);
     const expectJobs = [1000, running, 4000, ...(during[4]!.status === 201 ? [2000] : []), ...(during[5]!.status === 303 ? [3000] : [])];
     const ended = await Promise.all(expectJobs.map((n) => waitTerminal(server.port, n, 120_000).catch(() => null)));
-    report.measure('jobs after', ended.map((j, i) => `${expectJobs[i]}:${j?.stage ?? 'not ended'}`).join(' '));
+    report.measure('jobs after', ended.map((j, i) => `${expectJobs[i]}:${j?.stage ?? 'not ended'}${j && j.attempts > 1 ? ` (attempt ${j.attempts})` : ''}`).join(' '));
+    const refusals = server.log().split('\n').filter((l) => /^worker \d+: (job \d+: .* failed|progress write for job \d+ failed)/.test(l));
+    report.measure('worker writes refused during the lock (then retried)', refusals.length > 0 ? refusals.map((l) => l.split(dir).join('<dir>').slice(0, 160)) : 'none');
     report.check('every accepted job ends stored (the one running through the lock too)', ended.every((j) => j?.stage === 'stored'), ended.map((j) => j && `${j.n}:${j.stage}:${j.error ?? ''}`));
     const all = await listJobs(server.port);
     report.check('no job was created by a refused request, none twice', all.length === expectJobs.length && new Set(all.map((j) => j.n)).size === all.length, all.map((j) => j.n));
@@ -416,25 +432,35 @@ export async function dbRemoved(opts: { watchMs?: number } = {}): Promise<Report
     const post = await timed(() => postJob(server.port, 2000));
     const list = await timed(() => http(server.port, 'GET', '/api/jobs'));
     const health = await timed(() => http(server.port, 'GET', '/healthz'));
+    const metricsNow = await http(server.port, 'GET', '/metrics');
     // A worker that dies now is replaced by one that opens the path afresh.
     const workerPid = server.workerPids().at(-1)!;
     if (isAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
-    await sleep(opts.watchMs ?? 10_000);
+    const watchMs = opts.watchMs ?? 10_000;
+    await sleep(watchMs);
     const spawns = server.workerPids().length - spawnsBefore;
     const log = server.log();
-    report.measure('after rm', { post: `${post.status}: ${post.text.slice(0, 100)}`, list: `${list.status}`, healthz: `${health.status}`, workerSpawnsIn10s: spawns, fileRecreated: existsSync(dbPath) });
+    report.measure('after rm', { post: `${post.status}: ${post.text.slice(0, 100)}`, list: `${list.status}`, healthz: `${health.status}: ${health.text.trim().split(dir).join('<dir>')}`, [`workerSpawnsIn${watchMs / 1000}s`]: spawns, fileRecreated: existsSync(dbPath) });
     report.check('the server is still running', server.child.exitCode === null);
     report.check('POST /api/jobs: 503 (the data would go to a deleted file)', post.status === 503, post);
-    if (health.status !== 503) report.finding(`GET /healthz answers ${health.status} with the database file gone: it checks nothing but the event loop`);
+    report.check('GET /api/jobs: 503 (what it would read is no longer the database)', list.status === 503, list);
+    report.check('GET /healthz: 503 (not ready: the database is gone)', health.status === 503, health);
+    report.check('GET /metrics still answers, with rawpi_database_available 0', metricsNow.status === 200 && /^rawpi_database_available 0$/m.test(metricsNow.text), `${metricsNow.status}: ${metricsNow.text.split('\n').filter((l) => /^rawpi_database/.test(l)).join(' ')}`);
+    const metricsAfter = await http(server.port, 'GET', '/metrics');
+    report.check('after the worker was killed: /metrics shows the pool degraded (rawpi_workers_degraded 1)', /^rawpi_workers_degraded 1$/m.test(metricsAfter.text), metricsAfter.text.split('\n').filter((l) => /^rawpi_(workers|database)/.test(l)));
     // Only what was logged after the rm, with the path itself blanked (its folder name says "dbremoved").
     const since = log.slice(logBefore).split(dir).join('<dir>').split('\n');
     const gone = since.find((l) => /database.*(removed|deleted|missing|no such file|does not exist|gone|replaced)/i.test(l));
     report.check('the log says the database file is gone', gone !== undefined, since.slice(-6).join(' | '));
     if (gone) report.measure('the log line', gone);
-    const fatal = since.filter((l) => /cannot work:/.test(l));
-    report.check('no worker crash loop (a worker that cannot open the database is not respawned again and again)', fatal.length <= 1, `${spawns} spawn(s), ${fatal.length} failed to start: ${fatal.slice(0, 2).join(' | ')}`);
+    const fatal = since.filter((l) => /\(pid \d+\) cannot work:/.test(l));
+    report.check('no worker crash loop (a worker that cannot open the database is not respawned again and again)', fatal.length <= 1 && spawns <= 1, `${spawns} spawn(s), ${fatal.length} failed to start: ${fatal.slice(0, 2).join(' | ')}`);
     const recreated = existsSync(dbPath) ? tableNames(dbPath) : null;
     report.check('no new, empty database file was created in its place', recreated === null || recreated.length > 0, recreated === null ? '' : `a new file with tables [${recreated.join(', ')}]`);
+    const degraded = since.find((l) => /^worker pool degraded/.test(l));
+    if (degraded) report.measure('the pool said', degraded);
+    const exit = await server.stop();
+    report.check('the server exits 0 on SIGTERM', exit.code === 0, exit);
     return report;
   } finally {
     await server.stop();
@@ -442,7 +468,7 @@ export async function dbRemoved(opts: { watchMs?: number } = {}): Promise<Report
   }
 }
 
-/** The lock held longer than the server's busy timeout (5 s): the waits give up. */
+/** The lock held longer than the server's lock timeout (--db-lock-timeout, 5 s by default): the waits give up, 503. */
 export const dbLockedLong = () => dbLocked({ lockMs: 8000 });
 
 export const SCENARIOS = { killWorker, killMaster, sigterm, dbLocked, dbLockedLong, diskFull, dbRemoved } as const;

@@ -9,12 +9,9 @@ import { assertReport } from './fixtures/report.js';
 t.setTimeout(600_000);
 
 /**
- * Found by this test (see tests/reliability/README-section.md): on shutdown, server/connection.ts closes
- * "idle" keep-alive connections at once with socket.end(), but keeps reading them: the request the client
- * already sent is parsed and run, and its response is written after end() ("write after end" in the log).
- * The client sees the connection close without an answer.
- */
-/**
+ * Found by this test (README, Reliability, bug 1): on shutdown, server/connection.ts closed "idle" keep-alive
+ * connections at once with socket.end(), but kept reading them: the request the client had already sent was
+ * run, and its response written after end(). The client saw the connection close without an answer.
  * Fixed: no request is run after the server decided to close a connection, and idle keep-alive connections get
  * a short grace at shutdown (server/connection.ts shutdown), so the accounting client gets every answer.
  * Still open: by autocannon's own counts a few requests per run are neither answered nor counted as errors

@@ -1,5 +1,7 @@
 // The pool with real forked workers: 50 jobs of mixed n all stored exactly once with the right digit,
 // answers from the stored digits (master short-cut and worker), and no child process left after stop().
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import t from 'tap';
 import { isTerminal, type Job } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
@@ -25,7 +27,7 @@ t.test('50 jobs of mixed n are all stored exactly once, with the right digit', a
   const spawned: number[] = [];
   pool.on('worker', (e) => { if (e.type === 'spawned') spawned.push(e.pid); });
   await pool.start();
-  t.same(pool.stats(), { workers: 2, busy: 0, idle: 2, starting: 0 }, 'all workers ready and idle');
+  t.same(pool.stats(), { workers: 2, busy: 0, idle: 2, starting: 0, degraded: false }, 'all workers ready and idle');
 
   const ns = mixedNs();
   const ids = new Map<number, number>();
@@ -84,12 +86,14 @@ t.test('50 jobs of mixed n are all stored exactly once, with the right digit', a
 });
 
 t.test('start() fails, leaving no process, when workers cannot open the database', async (t) => {
-  const { store } = await migratedStore(t);
+  const { store, path } = await migratedStore(t);
   const { log } = logLines();
   const spawned: number[] = [];
-  // The master's store is fine; the workers are pointed at a file that is not a database.
-  const bad = t.testdir({ 'not-a-db.sqlite': 'this is not SQLite, just text that is long enough '.repeat(100) });
-  const pool = new WorkerPool({ store: { ...store, handle: { ...store.handle, path: `${bad}/not-a-db.sqlite` } }, workers: 2, log });
+  // The master's store is fine; the workers are pointed at a file that is not a database (next to it: a new
+  // t.testdir() would remove the master's file, which the master would notice).
+  const bad = join(dirname(path), 'not-a-db.sqlite');
+  writeFileSync(bad, 'this is not SQLite, just text that is long enough '.repeat(100));
+  const pool = new WorkerPool({ store: { ...store, handle: { ...store.handle, path: bad } }, workers: 2, log });
   pool.on('worker', (e) => { if (e.type === 'spawned') spawned.push(e.pid); });
   await t.rejects(pool.start(), /not a rawpi database|not an SQLite database/);
   t.equal(spawned.length, 2);

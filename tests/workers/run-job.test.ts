@@ -124,3 +124,86 @@ t.test('a job cancelled before the worker took it stays cancelled, without an er
   t.equal(row?.stage, 'cancelled');
   t.equal(row?.error, null);
 });
+
+// --- the database unavailable for a while (locked past the lock timeout, disk full, file gone) ---
+
+const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+/** The store, with `jobs.<method>` (or the unit of work) failing as if the disk were full, `failures` times. */
+function flaky(store: Store, target: 'advance' | 'uow', failures: number): Pick<Store, 'repos' | 'uow'> {
+  let left = failures;
+  const fail = () => left-- > 0;
+  const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
+  if (target === 'advance') {
+    jobs.advance = (...args) => (fail() ? Promise.reject(diskFull()) : store.repos.jobs.advance(...args));
+  }
+  const uow = { run: (fn: Parameters<Store['uow']['run']>[0]) => (target === 'uow' && fail() ? Promise.reject(diskFull()) : store.uow.run(fn)) } as Store['uow'];
+  return { repos: { ...store.repos, jobs }, uow };
+}
+
+const retrying = (o: RunJobOptions, lines: string[], dbRetries = 3): RunJobOptions => ({
+  ...o, dbRetries, dbRetryBackoffMs: { initial: 1, max: 4 }, log: (l) => lines.push(l),
+});
+
+t.test('a stage move the database refuses for a while is retried, and the job is stored once', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 1000);
+  const lines: string[] = [];
+  const result = await runJob(flaky(store, 'advance', 2), job, retrying(options(fromFixture, []), lines));
+  t.same(result, { outcome: 'stored' });
+  t.match(lines, [/job \d+: moving it to taken failed \(database or disk is full\); retry 1 of 3/, /retry 2 of 3/]);
+  const kinds = (await store.repos.events.listForJob(job.id)).map((e) => e.kind);
+  t.same(kinds, ['registered', 'scheduled', 'taken', 'calculated', 'stored'], 'each stage once');
+});
+
+t.test('storing the digits is retried with the computed digits: no recomputation', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 1000);
+  let computed = 0;
+  const result = await runJob(flaky(store, 'uow', 2), job, retrying(options(async (n) => { computed++; return PI.slice(0, n); }, []), []));
+  t.same(result, { outcome: 'stored' });
+  t.equal(computed, 1);
+  t.equal(await store.repos.digits.largestN(), 1000);
+});
+
+t.test('a database that stays unavailable: the job is handed back (deferred), never recorded as an error', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 1000);
+  const lines: string[] = [];
+  const result = await runJob(flaky(store, 'uow', 1000), job, retrying(options(fromFixture, []), lines, 2));
+  t.same(result, { outcome: 'deferred', error: 'database or disk is full' });
+  t.equal(lines.filter((l) => /storing the digits failed/.test(l)).length, 2, 'two retries, as configured');
+  const row = await store.repos.jobs.findById(job.id);
+  t.equal(row?.stage, 'calculated', 'left live, for the master to re-queue');
+  t.equal(row?.error, null);
+  t.notOk((await store.repos.events.listForJob(job.id)).some((e) => e.kind === 'error'), 'no error event');
+});
+
+t.test('without retries a refused write hands the job back at once', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 100);
+  const result = await runJob(flaky(store, 'advance', 1), job, options(fromFixture, []));
+  t.equal(result.outcome, 'deferred');
+  t.equal((await store.repos.jobs.findById(job.id))?.stage, 'scheduled');
+});
+
+t.test('a stop while waiting to retry ends the job at once (interrupted), without recording anything', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 100);
+  const controller = new AbortController();
+  const lines: string[] = [];
+  const o = { ...options(fromFixture, [], controller.signal), dbRetries: 5, dbRetryBackoffMs: { initial: 60_000, max: 60_000 }, log: (l: string) => lines.push(l) };
+  const running = runJob(flaky(store, 'uow', 1000), job, o);
+  while (lines.length === 0) await new Promise((r) => setTimeout(r, 5));
+  controller.abort('stop');
+  t.same(await running, { outcome: 'interrupted' }, 'not after a minute: at once');
+  t.equal((await store.repos.jobs.findById(job.id))?.stage, 'calculated');
+});
+
+t.test('an engine error is still recorded (not retried, not deferred)', async (t) => {
+  const { store } = await migratedStore(t);
+  const job = await claimed(store, 100);
+  const result = await runJob(store, job, retrying(options(async () => { throw new Error('engine broke'); }, []), []));
+  t.same(result, { outcome: 'error', error: 'engine broke' });
+  t.equal((await store.repos.jobs.findById(job.id))?.stage, 'error');
+});

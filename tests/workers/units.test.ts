@@ -2,6 +2,7 @@
 // thread rule, the progress throttle, and the worker configuration.
 import t from 'tap';
 import { backoffDelay } from '../../workers/backoff.js';
+import { Degraded } from '../../workers/degraded.js';
 import { describeExit } from '../../workers/exit-reason.js';
 import { isJob, isMasterMessage, isWorkerMessage } from '../../workers/ipc.js';
 import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/pool-options.js';
@@ -29,6 +30,7 @@ t.test('IPC guards accept the messages of the protocol and reject anything else'
   t.ok(isWorkerMessage({ type: 'changed', job }));
   t.ok(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'stored', ms: 12 }));
   t.ok(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'error', ms: 12, error: 'boom' }));
+  t.ok(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'deferred', ms: 12, error: 'database or disk is full' }));
   t.ok(isWorkerMessage({ type: 'fatal', error: 'no database' }));
   t.ok(isWorkerMessage({ type: 'log', line: 'hello' }));
   t.notOk(isWorkerMessage({ type: 'done', jobId: 1, outcome: 'exploded', ms: 12 }));
@@ -62,6 +64,10 @@ t.test('options: defaults, partial backoffs, validation, the thread rule', async
   t.equal(o.pollIntervalMs, POOL_DEFAULTS.pollIntervalMs, 'undefined keeps the default');
   t.throws(() => resolvePoolOptions({ workers: 0 }), RangeError);
   t.throws(() => resolvePoolOptions({ maxAttempts: 1.5 }), RangeError);
+  t.equal(POOL_DEFAULTS.dbRetries, 5, 'a worker retries a refused write five times before giving the job back');
+  t.same(resolvePoolOptions({ dbRetryBackoffMs: { initial: 10 } }).dbRetryBackoffMs, { initial: 10, max: POOL_DEFAULTS.dbRetryBackoffMs.max });
+  t.equal(resolvePoolOptions({ dbRetries: 0 }).dbRetries, 0, 'no retries is allowed');
+  t.throws(() => resolvePoolOptions({ dbRetries: -1 }), RangeError);
   t.equal(threadsFor(500_000, 0, o), 2, 'a lone large job gets engineThreads');
   t.equal(threadsFor(500_000, 1, o), 1, 'not when another job runs');
   t.equal(threadsFor(5_000, 0, o), 1, 'a small job gets one');
@@ -98,8 +104,31 @@ t.test('progress throttle: at most one write per interval, none in flight after 
 });
 
 t.test('worker configuration round-trips through the environment and is validated', async (t) => {
-  const config = { databasePath: '/tmp/x.sqlite', busyTimeoutMs: 5000, progressIntervalMs: 250, maxDigits: 1000, workerId: 3 };
+  const config = {
+    databasePath: '/tmp/x.sqlite', busyTimeoutMs: 25, lockTimeoutMs: 5000, dbRetries: 5, dbRetryBackoffMs: { initial: 500, max: 8000 },
+    progressIntervalMs: 250, maxDigits: 1000, workerId: 3,
+  };
   t.same(decodeWorkerConfig(encodeWorkerConfig(config)), config);
   t.throws(() => decodeWorkerConfig({}), /not set/);
   t.throws(() => decodeWorkerConfig(encodeWorkerConfig({ ...config, databasePath: '' })), /databasePath/);
+  t.throws(() => decodeWorkerConfig(encodeWorkerConfig({ ...config, dbRetries: -1 })), /dbRetries/);
+  t.throws(() => decodeWorkerConfig(encodeWorkerConfig({ ...config, dbRetryBackoffMs: { initial: 1, max: Number.NaN } })), /dbRetryBackoffMs.max/);
+});
+
+t.test('degraded: no try until the backoff has passed, growing with each failed try, reset by a recovery', async (t) => {
+  let now = 1000;
+  const d = new Degraded({ initial: 200, max: 500 }, () => now);
+  t.equal(d.active, false);
+  t.equal(d.tryDue(), false, 'nothing to try when not degraded');
+  t.same(d.fail('worker 3 cannot work: database file x does not exist'), { began: true, delayMs: 200 });
+  t.equal(d.why, 'worker 3 cannot work: database file x does not exist');
+  now += 199;
+  t.equal(d.tryDue(), false, 'not before the wait is over');
+  now += 1;
+  t.equal(d.tryDue(), true);
+  t.same(d.fail('the try failed'), { began: false, delayMs: 400 }, 'the wait doubles');
+  t.same(d.fail('again'), { began: false, delayMs: 500 }, 'up to the maximum');
+  t.equal(d.recover(), 'again');
+  t.equal(d.active, false);
+  t.same(d.fail('later'), { began: true, delayMs: 200 }, 'a new spell starts from the first wait');
 });

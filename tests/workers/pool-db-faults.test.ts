@@ -1,0 +1,115 @@
+// The pool when the database fails it: jobs a worker gives back ('deferred') are re-queued with backoff and counted,
+// even while the master's own writes are refused; a worker that cannot work ('fatal') or a database file that is
+// gone leaves the pool degraded, with no respawn loop, until it recovers by itself.
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import t from 'tap';
+import { WorkerPool } from '../../workers/pool.js';
+import { logLines, migratedStore, nextJob, until } from './helpers.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+t.test('a job given back because the database refused its writes is re-queued, counting attempts, then ends in error', async (t) => {
+  const { store } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({ store, workers: 1, maxAttempts: 3, log, retryBackoffMs: { initial: 10 }, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  const failed = nextJob(pool, (j) => j.id === job.id && j.stage === 'error');
+  pool.notify();
+  const row = await failed;
+  t.equal(row.attempts, 3, 'handed out maxAttempts times, no more');
+  t.equal(row.error, 'database or disk is full');
+  const events = await store.repos.events.listForJob(job.id);
+  t.same(events.map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'retried', 'scheduled', 'error']);
+  t.same(events.filter((e) => e.kind === 'retried').map((e) => e.detail), ['database or disk is full', 'database or disk is full']);
+  t.ok(lines.some((l) => /job \d+ \(n=5000\) deferred: database or disk is full/.test(l)), 'log: deferred');
+  t.ok(lines.some((l) => /will be retried in \d+ ms \(attempt 1 of 3/.test(l)), 'log: retried with backoff');
+});
+
+t.test('when the master cannot write either, it keeps trying, and re-queues the job once the database is back', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({ store, workers: 1, maxAttempts: 2, log, retryBackoffMs: { initial: 10, max: 40 }, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  let moved = false;
+  // As the job is handed out, the file goes away: the worker gives the job back, and the master's writes are refused.
+  pool.on('job', (j) => {
+    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
+    moved = true;
+    renameSync(path, `${path}.away`);
+    store.handle.check();
+  });
+  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
+  pool.notify();
+  await until(() => lines.filter((l) => new RegExp(`job ${job.id} could not be moved \\(.*removed or replaced.*\\): trying again in \\d+ ms`).test(l)).length >= 3, 'the master to try three times');
+  const ended = nextJob(pool, (j) => j.id === job.id && j.stage === 'error');
+  renameSync(`${path}.away`, path);
+  store.handle.check();
+  const row = await ended;
+  t.equal(row.attempts, 2, 'the job was handed out again once the database was back');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'error']);
+});
+
+t.test('a worker that cannot work is not respawned in a loop: the pool is degraded until workers can start again', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const marker = `${path}.fatal`;
+  t.teardown(() => rmSync(marker, { force: true }));
+  // A poll that never comes during the test: only notify() (a submitted job) looks for a way out.
+  const pool = new WorkerPool({
+    store, workers: 2, log, respawnBackoffMs: { initial: 20, max: 80 }, pollIntervalMs: 600_000,
+    workerModule: fixture('fatal-when-marked.mjs'), execArgv: [],
+  });
+  const spawned: number[] = [];
+  pool.on('worker', (e) => { if (e.type === 'spawned') spawned.push(e.pid); });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  t.same(pool.stats(), { workers: 2, busy: 0, idle: 2, starting: 0, degraded: false });
+
+  writeFileSync(marker, '');
+  process.kill(spawned[0]!, 'SIGKILL'); // replaced after a backoff, by a worker that cannot work
+  await until(() => pool.stats().degraded, 'the pool to be degraded');
+  await sleep(500); // plenty of respawn backoffs: a loop would show here
+  t.equal(spawned.length, 3, 'one replacement tried, then none');
+  t.equal(lines.filter((l) => /\(pid \d+\) cannot work:/.test(l)).length, 1, 'one worker that could not work');
+  t.ok(lines.some((l) => /^worker pool degraded: worker 3 cannot work: database file .* does not exist/.test(l)), 'log: degraded, and why');
+  t.match(pool.stats(), { workers: 1, idle: 1, degraded: true }, 'the other worker goes on');
+
+  rmSync(marker);
+  await until(() => {
+    pool.notify(); // what a new job does: look whether the workers can start again
+    return !pool.stats().degraded && pool.stats().idle === 2;
+  }, 'the pool to recover');
+  t.ok(lines.some((l) => /^worker pool recovered: worker \d+ is ready/.test(l)), 'log: recovered');
+  t.equal(spawned.length, 4, 'one more worker, which could work');
+});
+
+t.test('the database file moved away: a dead worker is not replaced, nothing is handed out; moved back, the pool recovers', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({ store, workers: 1, engineThreads: 1, log, respawnBackoffMs: { initial: 20 }, pollIntervalMs: 100 });
+  const spawned: number[] = [];
+  pool.on('worker', (e) => { if (e.type === 'spawned') spawned.push(e.pid); });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  renameSync(path, `${path}.away`);
+  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
+  process.kill(spawned[0]!, 'SIGKILL');
+  await until(() => pool.stats().degraded, 'the pool to be degraded');
+  t.ok(lines.some((l) => /^worker pool degraded: the database is unavailable: no file is at that path any more/.test(l)), 'log: why');
+  await sleep(500); // several polls
+  t.equal(spawned.length, 1, 'no worker started while the file is away');
+  t.notOk(existsSync(path), 'and nothing made a new file at the path');
+
+  renameSync(`${path}.away`, path); // each poll looks at the file
+  await until(() => !pool.stats().degraded && pool.stats().idle === 1, 'the pool to recover', 120_000);
+  t.ok(lines.some((l) => /^worker pool recovered: worker 2 is ready/.test(l)), 'log: recovered');
+  const { job } = await store.repos.jobs.submit(100);
+  const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 120_000);
+  pool.notify();
+  t.equal((await stored).digit, 9, 'jobs run again (the 100th decimal of pi is 9)');
+});
