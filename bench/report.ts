@@ -81,6 +81,7 @@ export function goals(results: BenchResults, rows: Row[]): Goal[] {
   const out = [
     ratioGoal('hello app ≥ 1.5× node:http under wrk', rows.filter((r) => r.route === 'hello' && r.client === 'wrk'), 1.5),
     ratioGoal('hello app ≥ 1.8× under autocannon -p10', rows.filter((r) => r.route === 'hello' && r.client === 'ac-p10'), 1.8),
+    p99Goal(rows.filter((r) => r.route === 'hello' && (r.client === 'wrk' || r.client === 'ac-p10'))),
     ratioGoal('full app: every route ≥ 1.3× (keep-alive clients)', rows.filter((r) => r.route !== 'hello' && KEEP_ALIVE.includes(r.client)), 1.3),
     ratioGoal('ab (a connection per request) ≥ 1.3×', rows.filter((r) => r.client === 'ab'), 1.3),
   ];
@@ -101,6 +102,15 @@ export function goals(results: BenchResults, rows: Row[]): Goal[] {
     });
   }
   return out;
+}
+
+/** The hello route's p99 latency, rawpi against node:http, under the clients the ratio goals name. */
+function p99Goal(picked: Row[]): Goal {
+  const goal = 'hello app p99 no worse than node:http\'s (wrk, autocannon -p10)';
+  const both = picked.filter((r) => r.rawpi !== null && r.node !== null);
+  if (both.length === 0) return { goal, measured: 'not measured', met: null };
+  const measured = both.map((r) => `${CLIENT_LABELS[r.client]}: ${fmtMs(r.rawpi!.p99Ms)} vs ${fmtMs(r.node!.p99Ms)} ms`).join('; ');
+  return { goal, measured, met: both.every((r) => r.rawpi!.p99Ms <= r.node!.p99Ms) };
 }
 
 export function fmtRatio(r: number | null): string { return r === null ? '–' : `${r.toFixed(2)}×`; }

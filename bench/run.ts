@@ -34,7 +34,7 @@ const PI_BENCH = fileURLToPath(new URL('./pi-bench.js', import.meta.url));
 
 export const USAGE = `usage: node dist/bench/run.js [options]   (make bench ARGS="...")
   --duration S     seconds per route, client and server (default 4; --smoke: 1)
-  --rounds N       rounds, servers alternating rawpi, node:http in each (default 2; --smoke: 1)
+  --rounds N       rounds, servers alternating rawpi, node:http in each (default 3; --smoke: 1)
   --warmup S       seconds of warm-up per route after each server start (default 1; --smoke: 0)
   --routes LIST    comma-separated, of: ${ROUTES.map((r) => r.id).join(', ')} (default all; --smoke: ${SMOKE_ROUTES.join(',')})
   --clients LIST   comma-separated, of: ${CLIENTS.join(', ')} (default all)
@@ -51,7 +51,7 @@ export class UsageError extends Error {}
 export function parseOptions(argv: readonly string[]): Options {
   const smoke = argv.includes('--smoke');
   const o: Options = {
-    duration: smoke ? 1 : 4, rounds: smoke ? 1 : 2, warmup: smoke ? 0 : 1,
+    duration: smoke ? 1 : 4, rounds: smoke ? 1 : 3, warmup: smoke ? 0 : 1,
     routes: smoke ? [...SMOKE_ROUTES] : ROUTES.map((r) => r.id), clients: [...CLIENTS],
     idle: smoke ? 100 : 10_000, requests: smoke ? 4000 : 1_000_000, memory: true, pi: !smoke, smoke, out: '',
   };

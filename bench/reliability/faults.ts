@@ -199,6 +199,8 @@ export async function sigterm(opts: { connections?: number; accountingConnection
       void server.exited.then(() => setTimeout(() => inst.stop(), 200));
     });
     const accounting = keepAliveLoad(server.port, '/', opts.accountingConnections ?? 8);
+    // The same client, but deaf to Connection: close as autocannon is: shows what happens to such a client's requests.
+    const deaf = keepAliveLoad(server.port, '/', opts.accountingConnections ?? 8, { ignoreClose: true });
     await sleep(opts.loadBeforeMs ?? 3000);
     const beforeSignal = responses;
     const t0 = performance.now();
@@ -207,6 +209,7 @@ export async function sigterm(opts: { connections?: number; accountingConnection
     const exitMs = performance.now() - t0;
     const result = await done;
     const acc = await accounting.stop();
+    const deafStats = await deaf.stop();
     report.measure('before SIGTERM', `${beforeSignal} autocannon responses in ${opts.loadBeforeMs ?? 3000} ms`);
     report.measure('exit', `code ${exit.code} ${Math.round(exitMs)} ms after SIGTERM (shutdown timeout ${shutdownTimeoutMs} ms)`);
     report.check('the process exits 0', exit.code === 0, exit);
@@ -223,11 +226,17 @@ export async function sigterm(opts: { connections?: number; accountingConnection
     report.check('autocannon: no non-2xx response', result.non2xx === 0, result.statusCodeStats);
     report.check('autocannon: no error other than refused new connections (after the listener closed)', otherErrors.length === 0, otherErrors);
     report.check('autocannon: no timeout', result.timeouts === 0);
-    report.check('autocannon: every request that reached the server was answered (sent - answered - errors - connections = 0)', lostSilently <= 0, lostSilently);
+    // autocannon ignores Connection: close: it writes its next request on the connection the server just said it
+    // would close (RFC 9112 9.6: a client must not), and that request meets the FIN. So each connection can lose
+    // that one request, and no other; the deaf accounting client below shows that this is what those losses are.
+    report.check('autocannon: no request lost but the one each connection writes after the server\'s Connection: close (sent - answered - errors - connections ≤ connections)', lostSilently <= connections, { lostSilently, connections });
     report.measure('accounting client', { sent: acc.sent, answered: acc.answered, withConnectionClose: acc.answeredWithClose, byStatus: acc.byStatus, closedBeforeAnyByte: acc.closedIdleBeforeAnswer, truncated: acc.unansweredFin, reset: acc.unansweredReset, refusedNewConnections: acc.refused, p99ms: Math.round(percentile(acc.latenciesMs, 99)) });
     report.check('accounting client: every request written got a whole response', acc.sent === acc.answered, { sent: acc.sent, answered: acc.answered, closedBeforeAnyByte: acc.closedIdleBeforeAnswer, truncated: acc.unansweredFin, reset: acc.unansweredReset });
     report.check('accounting client: the last responses carried Connection: close', acc.answeredWithClose > 0, acc.answeredWithClose);
     report.check('accounting client: only 200s', Object.keys(acc.byStatus).every((s) => s === '200'), acc.byStatus);
+    const deafLost = deafStats.sent - deafStats.answered;
+    report.measure('accounting client deaf to Connection: close (as autocannon)', { sent: deafStats.sent, answered: deafStats.answered, withConnectionClose: deafStats.answeredWithClose, sentAfterClose: deafStats.sentAfterClose, lost: deafLost, lostAfterClose: deafStats.lostAfterClose });
+    report.check('deaf client: every request it lost was written after the server\'s Connection: close; every other one was answered', deafStats.answeredWithClose > 0 && deafLost === deafStats.lostAfterClose, { lost: deafLost, lostAfterClose: deafStats.lostAfterClose, sentAfterClose: deafStats.sentAfterClose });
     report.check('the log says it shut down gracefully', /SIGTERM: shutting down gracefully/.test(server.log()));
     const connectionLines = server.log().split('\n').filter((l) => /^connection #/.test(l));
     report.measure('connection errors logged', `${connectionLines.length}${connectionLines.length > 0 ? `, e.g. ${connectionLines[0]}` : ''}`);

@@ -19,15 +19,19 @@ export interface LoadStats {
   closedIdleBeforeAnswer: number;
   /** New connections refused (nothing listening any more). */
   refused: number;
+  /** With ignoreClose: requests written after a `Connection: close` response (RFC 9112 9.6 forbids that)... */
+  sentAfterClose: number;
+  /** ...and those of them that got no answer. */
+  lostAfterClose: number;
   latenciesMs: number[];
 }
 
 function emptyStats(): LoadStats {
-  return { sent: 0, answered: 0, byStatus: {}, answeredWithClose: 0, unansweredFin: 0, unansweredReset: 0, closedIdleBeforeAnswer: 0, refused: 0, latenciesMs: [] };
+  return { sent: 0, answered: 0, byStatus: {}, answeredWithClose: 0, unansweredFin: 0, unansweredReset: 0, closedIdleBeforeAnswer: 0, refused: 0, sentAfterClose: 0, lostAfterClose: 0, latenciesMs: [] };
 }
 
 /** One request/response exchange on `socket`; the caller writes the request. */
-interface Pending { started: number; data: Buffer }
+interface Pending { started: number; data: Buffer; afterClose: boolean }
 
 export interface Load {
   stats: LoadStats;
@@ -38,8 +42,10 @@ export interface Load {
 /**
  * Runs `connections` keep-alive clients against GET `path` until stop(). A client whose connection is closed
  * reconnects; once connections are refused it retries every 20 ms (a refused connection sent nothing).
+ * `ignoreClose` makes it behave as autocannon does: after a response with `Connection: close` it writes its next
+ * request on the same connection anyway (a client must not, RFC 9112 9.6), and counts what became of those.
  */
-export function keepAliveLoad(port: number, path: string, connections: number): Load {
+export function keepAliveLoad(port: number, path: string, connections: number, opts: { ignoreClose?: boolean } = {}): Load {
   const stats = emptyStats();
   let stopping = false;
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1');
@@ -61,11 +67,13 @@ export function keepAliveLoad(port: number, path: string, connections: number): 
         let pending: Pending | null = null;
         let buf = Buffer.alloc(0);
         let reset = false;
+        let closeAnnounced = false;
         const send = () => {
           if (stopping) { socket.end(); return; }
-          pending = { started: performance.now(), data: Buffer.alloc(0) };
+          pending = { started: performance.now(), data: Buffer.alloc(0), afterClose: closeAnnounced };
           buf = Buffer.alloc(0);
           stats.sent++;
+          if (closeAnnounced) stats.sentAfterClose++;
           socket.write(request);
         };
         socket.on('data', (d) => {
@@ -82,14 +90,18 @@ export function keepAliveLoad(port: number, path: string, connections: number): 
           pending = null;
           if (/\r\nconnection: *close/i.test(head)) {
             stats.answeredWithClose++;
-            socket.end();
-            return;
+            closeAnnounced = true;
+            if (!opts.ignoreClose) {
+              socket.end();
+              return;
+            }
           }
           send();
         });
         socket.on('error', () => { reset = true; });
         socket.on('close', () => {
           if (pending !== null) {
+            if ((pending as Pending).afterClose) stats.lostAfterClose++;
             if (reset) stats.unansweredReset++;
             else if (buf.length === 0) stats.closedIdleBeforeAnswer++;
             else stats.unansweredFin++;
