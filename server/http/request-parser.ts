@@ -42,6 +42,23 @@ const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 > 2^52: a larger size is an overflow 
 
 export const CRLF_HINT = 'lines must end with CRLF: in telnet that is Enter, with nc use -C';
 
+/**
+ * The request line's errors that can be known before the line ends, judged so that the first bad byte decides
+ * whatever the segmentation: a CR inside the line is known bad one byte after it (the next byte is not LF), a
+ * version that is not HTTP/1.x eight characters into it (request-head.ts judges those eight: 505 or 400).
+ * `line` is the line so far, without a CRLF; a CR in it is followed by something other than LF.
+ */
+function earlyRequestLineError(line: string): void {
+  const cr = line.indexOf('\r');
+  const sp2 = line.indexOf(' ', line.indexOf(' ') + 1);
+  if (sp2 > 0 && line.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(line.slice(sp2 + 1)) && (cr < 0 || sp2 + 9 < cr + 2)) {
+    parseRequestLine(line.slice(0, sp2 + 9)); // never HTTP/1.x: 505 or 400 now
+  }
+  if (cr >= 0) {
+    throw new ProtocolError(400, `A bare CR in the request line "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
+  }
+}
+
 export class RequestParser {
   readonly limits: Limits;
   private buf: Buffer = EMPTY;
@@ -166,6 +183,8 @@ export class RequestParser {
       }
       if (lf === lineBegin || buf[lf - 1] !== CR) {
         const line = buf.toString('latin1', lineBegin, lf);
+        // A request line's bad version or bare CR shows before the LF does: it decides, as it would in pieces.
+        if (this.lineCount === 0) earlyRequestLineError(line);
         throw new ProtocolError(400, `Got a bare LF after "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
       }
       this.checkHeadSize(lf - 1 - lineBegin, lf + 1 - base);
@@ -191,24 +210,21 @@ export class RequestParser {
    */
   private checkPartialLine(lineBegin: number, from: number, end: number): void {
     const buf = this.buf;
+    if (this.lineCount === 0 && lineBegin < end) {
+      // The request line: a bare CR or a version that can never be HTTP/1.x, whichever shows first. A CR as
+      // the last byte may still be followed by LF: it is not judged yet.
+      const last = buf[end - 1] === CR ? end - 1 : end;
+      earlyRequestLineError(buf.toString('latin1', lineBegin, last));
+      return;
+    }
     for (let cr = buf.indexOf(CR, from); cr >= 0 && cr + 1 < end; cr = buf.indexOf(CR, cr + 1)) {
       if (buf[cr + 1] !== LF) {
         throw new ProtocolError(400, `Got a CR that is not followed by LF in "${printable(buf.toString('latin1', lineBegin, cr + 2))}": ${CRLF_HINT} (RFC 9112 2.2).`);
       }
     }
     if (lineBegin >= end) return;
-    if (this.lineCount > 0) {
-      const first = buf[lineBegin];
-      if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
-      return;
-    }
-    // A version that can never become HTTP/1.0 or HTTP/1.1 is refused now, with the status the whole line
-    // would get (request-head.ts decides on the first eight characters).
-    const partial = buf.toString('latin1', lineBegin, end);
-    const sp2 = partial.indexOf(' ', partial.indexOf(' ') + 1);
-    if (sp2 > 0 && partial.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(partial.slice(sp2 + 1))) {
-      parseRequestLine(partial.slice(0, sp2 + 9)); // never HTTP/1.x: 505 or 400 now
-    }
+    const first = buf[lineBegin];
+    if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
   }
 
   private requestLine: ReturnType<typeof parseRequestLine> | null = null;
@@ -216,16 +232,7 @@ export class RequestParser {
   private rawNames: string[] = [];
 
   private startLine(line: string): void {
-    // The same error as when the line arrives in pieces: whichever problem shows first in the bytes wins —
-    // a CR is known bad one byte after it, a version that is not 1.x eight characters into it.
-    const cr = line.indexOf('\r');
-    const sp2 = line.indexOf(' ', line.indexOf(' ') + 1);
-    if (sp2 > 0 && line.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(line.slice(sp2 + 1)) && (cr < 0 || sp2 + 9 < cr + 2)) {
-      parseRequestLine(line.slice(0, sp2 + 9));
-    }
-    if (cr >= 0) {
-      throw new ProtocolError(400, `A bare CR in the request line "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
-    }
+    earlyRequestLineError(line);
     this.requestLine = parseRequestLine(line);
     this.headers = [];
     this.rawNames = [];

@@ -138,3 +138,22 @@ t.test('a line is rejected as soon as it is complete, before the head ends (teln
   const ev = p.next();
   t.equal(ev.type, 'error');
 });
+
+t.test('the first bad byte of a request line decides the status, however the bytes are split (fuzzer finds)', async (t) => {
+  const cases: Array<[string, number]> = [
+    ['POST /static/app.js HTTP/2.0\rTransfer-Encoding: gzip, chunked\r\n\nHost: 127.0.0.1\r\n\r\n', 505], // the version shows before the bare CR
+    ['GET / HTTP/1.9007199254740993\rConnection : keep-alive\r\n\r\n', 505],
+    ['get /?after=abc HTTP/2.0\xfb\nHost: a b\r\n\r\n', 505], // the version shows before the bare LF
+    ['M-SEARCH /echo HTTP/1.2\n\r\nHost: \r\n\r\n', 505],
+    ['PUT /url HTTP/1.9007199254740993\t\nContent-Length: 3\n\nabc', 505],
+    ['GET / HTTP/2\r.0\r\n\r\n', 400], // the bare CR shows before the eighth character of the version
+    ['GET / HTTP/1.1\n\r\n', 400], // a good version, then a bare LF
+  ];
+  for (const [raw, status] of cases) {
+    const bytes = Buffer.from(raw, 'latin1');
+    const splits = [[bytes], [...bytes].map((b) => Buffer.from([b]))];
+    for (let at = 1; at < bytes.length; at++) splits.push([bytes.subarray(0, at), bytes.subarray(at)]);
+    const statuses = new Set(splits.map((chunks) => parseAll(chunks).error?.status));
+    t.same([...statuses], [status], `${JSON.stringify(raw)}: ${status} whole, byte by byte and at each of ${bytes.length - 1} splits`);
+  }
+});
