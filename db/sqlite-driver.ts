@@ -102,6 +102,7 @@ export class RawpiSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.statements.clear();
     this.db.close();
   }
 

@@ -313,9 +313,10 @@ export class Connection implements CyclePort {
   private writeRaw(data: Piece): Promise<void> {
     if (this.closed) return RESOLVED;
     // While a read is being handled, small writes wait in the outbox (bounded like the socket's own buffer).
-    if (this.flushScheduled && this.outboxBytes + data.length <= OUTBOX_MAX_BYTES) {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.flushScheduled && this.outboxBytes + size <= OUTBOX_MAX_BYTES) {
       this.outbox.push(data);
-      this.outboxBytes += data.length;
+      this.outboxBytes += size;
       return this.socket.writableNeedDrain ? this.waitDrain() : RESOLVED;
     }
     this.flush();

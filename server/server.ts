@@ -79,7 +79,8 @@ export class HttpServer {
       shuttingDown: false,
       onClose: (c) => { this.connections.delete(c); this.checkDrained(); },
     };
-    // noDelay: every accepted socket gets TCP_NODELAY here, once (responses are corked per read, so Nagle has nothing to add).
+    // noDelay: every accepted socket gets TCP_NODELAY here, once (each read's responses leave in one write from the
+    // connection's outbox, so Nagle has nothing to add).
     this.netServer = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
   }
 
