@@ -11,7 +11,7 @@ import { healthz, type DatabaseHealth } from './health.js';
 import { isDatabaseUnavailable } from '../db/index.js';
 import type { LiveFeed } from './live.js';
 import type { Metrics } from './metrics.js';
-import type { StaticFiles } from './static-files.js';
+import { afterFirstSegment, type StaticFiles } from './static-files.js';
 import { layout } from './pages/layout.js';
 import { indexPage, submitForm } from './pages/index-page.js';
 import { piPage, piText } from './pages/pi-page.js';
@@ -46,7 +46,7 @@ export function buildRouter(d: AppDeps): Router {
     .add('GET', '/healthz', (_s, _r, send) => healthz(send, d.database))
     .add('GET', '/metrics', async (_s, _r, send) => respond(send, 200, 'text/plain; version=0.0.4; charset=utf-8', await d.metrics.render(jobs.repos)))
     // Files are looked up by the raw (undecoded) path, so encoded dots and slashes are judged, not decoded away.
-    .add('GET', '/static/*path', (scope, _r, send) => d.files.serve(scope, send, scope.raw_path.slice('/static/'.length)))
+    .add('GET', '/static/*path', (scope, _r, send) => d.files.serve(scope, send, afterFirstSegment(scope.raw_path)))
     // /echo answers any method: it is the telnet learner's mirror.
     .add('*', '/echo', (scope, receive, send) => echo(scope, receive, send));
 }

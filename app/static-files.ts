@@ -25,6 +25,16 @@ interface Entry {
   okHeaders: readonly Header[]; notModifiedHeaders: readonly Header[];
 }
 
+/**
+ * The raw path after its first segment: "/static/a%20b.css" -> "a%20b.css". The router matched the decoded path,
+ * so the first segment may be spelled "%73tatic"; cutting by segment, not by the length of "/static/", keeps the
+ * rest right. An encoded slash in the first segment ("/static%2Fapp.js") is no separator: the rest is empty (404).
+ */
+export function afterFirstSegment(rawPath: string): string {
+  const slash = rawPath.indexOf('/', 1);
+  return slash < 0 ? '' : rawPath.slice(slash + 1);
+}
+
 export class StaticFiles {
   readonly root: string;
   private readonly cache = new Map<string, Entry>();

@@ -83,3 +83,14 @@ t.test('what is on disk now is served: a changed file, a removed one, a file swa
   await recheck();
   for (const target of spellings) t.equal((await get(s.port, target)).responses[0]!.status, 404, `${target}: removed, 404`);
 });
+
+t.test('the file is looked up by the rest of the raw path, however the first segment is spelled', async (t) => {
+  const { root, staticDir } = makeTree();
+  const s = await startApp({ staticDir });
+  t.teardown(async () => { await s.stop(); rmSync(root, { recursive: true, force: true }); });
+  const { responses: [r] } = await get(s.port, '/%73tatic/app.js');
+  t.equal(r!.status, 200, '/%73tatic/app.js: the router matched /static/*, the file is app.js');
+  t.equal(r!.body.toString(), 'console.log("hi");\n');
+  t.equal((await get(s.port, '/static%2Fapp.js')).responses[0]!.status, 404, 'an encoded slash is not a separator');
+  t.equal((await get(s.port, '/%73tatic/sub/a%20b.css')).responses[0]!.status, 200, 'deeper paths too');
+});
