@@ -175,19 +175,18 @@ export class RequestParser {
     for (;;) {
       const lf = buf.indexOf(LF, i);
       const lineBegin = base + this.lineStart;
+      const from = i > lineBegin ? i - 1 : lineBegin; // bytes before `from` were checked by an earlier call
+      this.checkLimits(base, lineBegin, from, lf < 0 ? end : lf + 1);
       if (lf < 0) {
-        this.checkPartialLine(lineBegin, i > lineBegin ? i - 1 : lineBegin, end);
+        this.checkPartialLine(lineBegin, from, end);
         this.scanned = end - base;
-        this.checkHeadSize(end - base - this.lineStart, end - base);
         return NEED_DATA;
       }
       if (lf === lineBegin || buf[lf - 1] !== CR) {
-        const line = buf.toString('latin1', lineBegin, lf);
-        // A request line's bad version or bare CR shows before the LF does: it decides, as it would in pieces.
-        if (this.lineCount === 0) earlyRequestLineError(line);
-        throw new ProtocolError(400, `Got a bare LF after "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
+        // A bad byte before the LF (a request line's bad version, a bare CR, obs-fold) decides, as it would in pieces.
+        this.checkPartialLine(lineBegin, from, lf);
+        throw new ProtocolError(400, `Got a bare LF after "${printable(buf.toString('latin1', lineBegin, lf))}": ${CRLF_HINT} (RFC 9112 2.2).`);
       }
-      this.checkHeadSize(lf - 1 - lineBegin, lf + 1 - base);
       // Each line is checked as soon as it is complete, so a telnet user learns of a mistake on Enter.
       if (lf - 1 === lineBegin) {
         this.pos = lf + 1; // the empty line: the head ends here
@@ -249,14 +248,34 @@ export class RequestParser {
     this.headers.push([lower, value]);
   }
 
-  private checkHeadSize(currentLineLength: number, headBytes: number): void {
+  /**
+   * The size limits, judged so that the first bad byte decides whatever the segmentation. `avail` ends the bytes of
+   * the current line at hand (after its LF when it is complete). A limit is known crossed at one byte: the head's
+   * byte maxHeaderBytes+1 (CRLFs count), or the request line's byte maxRequestLineBytes+1 (the limit is on the line
+   * without its CRLF, RFC 9112 3), unless that byte is LF, or CR followed by LF (the line ends at the limit): a CR
+   * there is judged by the byte after it. If that byte is at hand, the bytes before it are checked first, as they
+   * would be had they arrived alone (an error there wins), then the limit decides: 414 (RFC 9110 15.5.15) or 431.
+   */
+  private checkLimits(base: number, lineBegin: number, from: number, avail: number): void {
+    const buf = this.buf;
     const limits = this.limits;
-    if (this.lineCount === 0 && currentLineLength > limits.maxRequestLineBytes) {
-      throw new ProtocolError(414, `The request line is longer than ${limits.maxRequestLineBytes} bytes (the limit is the option --max-request-line) (RFC 9112 3).`);
+    let at = avail;
+    let error: ProtocolError | null = null;
+    if (this.lineCount === 0) {
+      const over = lineBegin + limits.maxRequestLineBytes;
+      const known = buf[over] === CR ? over + 1 : over;
+      if (known < avail && buf[known] !== LF) {
+        at = known;
+        error = new ProtocolError(414, `The request line is longer than ${limits.maxRequestLineBytes} bytes (the limit is the option --max-request-line; RFC 9110 15.5.15, RFC 9112 3).`);
+      }
     }
-    if (headBytes > limits.maxHeaderBytes) {
-      throw new ProtocolError(431, `The request head is larger than ${limits.maxHeaderBytes} bytes (the limit is the option --max-header-bytes) (RFC 6585 5).`);
+    if (base + limits.maxHeaderBytes < at) {
+      at = base + limits.maxHeaderBytes;
+      error = new ProtocolError(431, `The request head is larger than ${limits.maxHeaderBytes} bytes (the limit is the option --max-header-bytes) (RFC 6585 5).`);
     }
+    if (error === null) return;
+    this.checkPartialLine(lineBegin, Math.min(from, at), at);
+    throw error;
   }
 
   private finishHead(): ParserEvent {
@@ -313,10 +332,12 @@ export class RequestParser {
   private readLine(max: number, what: string): string | null {
     const lf = this.buf.indexOf(LF, this.pos);
     if (lf < 0) {
-      if (this.buf.length - this.pos > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+      // A CR as the last byte may end a line of exactly `max` bytes: it is judged with the byte after it.
+      const pending = this.buf.length - this.pos - (this.buf[this.buf.length - 1] === CR ? 1 : 0);
+      if (pending > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
       return null;
     }
-    if (lf - this.pos > max + 1) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+    if (lf - this.pos - (this.buf[lf - 1] === CR ? 1 : 0) > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
     if (lf === this.pos || this.buf[lf - 1] !== CR) {
       throw new ProtocolError(400, `Got a bare LF in the ${what}: ${CRLF_HINT} (RFC 9112 7.1).`);
     }

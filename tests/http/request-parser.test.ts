@@ -1,7 +1,7 @@
 // The parser on its own, sans-IO: every case fed whole, one byte at a time, and with another request after it.
 
 import t, { type Test } from 'tap';
-import { parseAll, type ParseResult } from './parse-all.js';
+import { parseAll, splits, type ParseResult } from './parse-all.js';
 import { RequestParser } from '../../server/http/request-parser.js';
 
 interface Case {
@@ -156,4 +156,97 @@ t.test('the first bad byte of a request line decides the status, however the byt
     const statuses = new Set(splits.map((chunks) => parseAll(chunks).error?.status));
     t.same([...statuses], [status], `${JSON.stringify(raw)}: ${status} whole, byte by byte and at each of ${bytes.length - 1} splits`);
   }
+});
+
+/**
+ * Cases for the size limits against the other errors: the earliest byte at which the request is known to be bad
+ * decides. A request line (without its CRLF) longer than the limit is known bad at its byte limit+1 (a CR there
+ * is judged by the byte after it: LF ends a line of exactly the limit); the head is known too big at its byte
+ * maxHeaderBytes+1 (CRLFs count). Only an error that shows within the bytes before that one wins over 414/431.
+ */
+type Expect = [number | 'accept', RegExp?];
+function sameEverySplit(t: Test, cases: Array<[string, string, Expect]>, limits: Record<string, number>): void {
+  for (const [name, raw, [status, reason]] of cases) {
+    const wrong: string[] = [];
+    for (const [how, chunks] of splits(Buffer.from(raw, 'latin1'))) {
+      const r = parseAll(chunks, limits);
+      const got = r.error?.status ?? r.outcome;
+      if (got !== status || (reason && !reason.test(r.error?.reason ?? ''))) wrong.push(`${how}: ${got} ${r.error?.reason ?? ''}`);
+    }
+    t.same(wrong.slice(0, 4), [], `${name}: ${status} whole, byte by byte and at every split (${wrong.length} wrong)`);
+  }
+}
+
+const TOO_LONG: Expect = [414, /longer than 32 bytes.*--max-request-line/];
+const BARE_CR = /bare CR|CR that is not followed by LF/;
+/** A request line of exactly n bytes (without CRLF), padded in the target. */
+const line = (n: number, version = 'HTTP/1.1', method = 'GET'): string => `${method} /${'a'.repeat(n - method.length - version.length - 3)} ${version}`;
+
+t.test('a request line over the limit: 414 unless an error shows within its first limit bytes, however it is split', async (t) => {
+  const L = 32;
+  const cases: Array<[string, string, Expect]> = [];
+  for (const n of [L - 3, L - 2, L - 1, L, L + 1, L + 2, L + 20]) {
+    const fits = n <= L;
+    cases.push(
+      [`good line of ${n}`, `${line(n)}\r\n${H}\r\n`, fits ? ['accept'] : TOO_LONG],
+      // The version's eighth character is the line's last byte: byte n.
+      [`HTTP/2.0 line of ${n}`, `${line(n, 'HTTP/2.0')}\r\n${H}\r\n`, fits ? [505, /HTTP\/2\.0 is not supported/] : TOO_LONG],
+      [`HTTP/1.x line of ${n}`, `${line(n, 'HTTP/1.x')}\r\n${H}\r\n`, fits ? [400, /Expected HTTP\/1\.1 or HTTP\/1\.0/] : TOO_LONG],
+      // A bad method shows only when the line ends (or its version is bad): after the limit.
+      [`bad method, line of ${n}`, `${line(n, 'HTTP/1.1', 'GE(T')}\r\n${H}\r\n`, fits ? [400, /method/] : TOO_LONG],
+      [`HTTP/2.0 line of ${n} ending in a bare LF`, `${line(n, 'HTTP/2.0')}\n${H}\r\n`, fits ? [505, /not supported/] : TOO_LONG],
+      [`good line of ${n} ending in a bare LF`, `${line(n)}\n${H}\r\n`, fits ? [400, /bare LF/] : TOO_LONG],
+      // Its CR is byte n+1, known bare at byte n+2.
+      [`line of ${n} ending in a bare CR`, `${line(n)}\rX${H}\r\n`, n + 2 <= L ? [400, BARE_CR] : TOO_LONG],
+      [`empty lines, then a line of ${n}`, `\r\n\r\n${line(n)}\r\n${H}\r\n`, fits ? ['accept'] : TOO_LONG],
+    );
+  }
+  // A bare CR at byte c is known bad at byte c+1: before the limit's byte L+1 only if c < L.
+  for (const c of [L - 2, L - 1, L, L + 1]) {
+    cases.push([`bare CR at byte ${c} of a long line`, `GET /${'a'.repeat(c - 6)}\r${'b'.repeat(40)} HTTP/1.1\r\n${H}\r\n`, c < L ? [400, BARE_CR] : TOO_LONG]);
+  }
+  cases.push(
+    ['HTTP/2.0 early in a long line', `GET / HTTP/2.0${'x'.repeat(40)}\r\n${H}\r\n`, [505, /HTTP\/2\.0 is not supported/]],
+    ['HTTP/2.0 with a bad method early in a long line', `GE(T / HTTP/2.0${'x'.repeat(40)}\r\n${H}\r\n`, [400, /method/]],
+    ['HTTP/2.0 late in a long line (the README\'s case)', `${line(L + 60, 'HTTP/2.0')}\r\n${H}\r\n`, TOO_LONG],
+    ['HTTP/1.x late in a long line', `${line(L + 60, 'HTTP/1.x')}\r\n${H}\r\n`, TOO_LONG],
+    ['bare CR early in a long line', `GET /\r${'b'.repeat(60)} HTTP/1.1\r\n${H}\r\n`, [400, BARE_CR]],
+  );
+  sameEverySplit(t, cases, { maxRequestLineBytes: L });
+});
+
+t.test('the head size limit (431) against a request line\'s errors, however it is split', async (t) => {
+  sameEverySplit(t, [
+    ['HTTP/2.0 after the head limit', `GET /${'a'.repeat(30)} HTTP/2.0\r\n${H}\r\n`, [431, /--max-header-bytes/]],
+    ['HTTP/2.0 before the head limit', `GET / HTTP/2.0${'a'.repeat(30)}\r\n${H}\r\n`, [505, /not supported/]],
+    ['bare CR before the head limit', `GET /\r${'a'.repeat(30)} HTTP/1.1\r\n${H}\r\n`, [400, BARE_CR]],
+  ], { maxHeaderBytes: 24 });
+});
+
+t.test('a header line over the head limit: 431 unless an error shows within the head\'s first limit bytes, however it is split', async (t) => {
+  const HB = 64;
+  const START = `GET / HTTP/1.1\r\n${H}`; // 25 bytes
+  sameEverySplit(t, [
+    ['a head of exactly the limit', `${START}X: ${'a'.repeat(32)}\r\n\r\n`, ['accept']],
+    ['a head one byte over the limit', `${START}X: ${'a'.repeat(33)}\r\n\r\n`, [431, /larger than 64 bytes.*--max-header-bytes/]],
+    ['bare CR early in a header line that crosses the limit', `${START}X: a\rb${'c'.repeat(60)}\r\n\r\n`, [400, BARE_CR]],
+    ['bare CR at the head\'s byte 63', `${START}X: ${'a'.repeat(34)}\rb${'c'.repeat(20)}\r\n\r\n`, [400, BARE_CR]],
+    ['bare CR at the head\'s byte 64', `${START}X: ${'a'.repeat(35)}\rb${'c'.repeat(20)}\r\n\r\n`, [431, /--max-header-bytes/]],
+    ['obs-fold in a header line that crosses the limit', `${START} X: ${'a'.repeat(60)}\r\n\r\n`, [400, /folding/]],
+    ['bare LF after the limit', `${START}X: ${'a'.repeat(60)}\n\r\n`, [431, /--max-header-bytes/]],
+    ['bare LF before the limit', `${START}X: a\n${'Y: '.repeat(30)}\r\n\r\n`, [400, /bare LF/]],
+    ['bad header name in a line that crosses the limit', `${START}X(: ${'a'.repeat(60)}\r\n\r\n`, [431, /--max-header-bytes/]],
+  ], { maxHeaderBytes: HB });
+});
+
+t.test('chunk-size and trailer lines at their limits, however they are split', async (t) => {
+  const START = `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n`; // 56 bytes
+  sameEverySplit(t, [
+    ['a chunk-size line of exactly the limit', `${START}1;a=${'b'.repeat(12)}\r\nx\r\n0\r\n\r\n`, ['accept']],
+    ['a chunk-size line one byte over the limit', `${START}1;a=${'b'.repeat(13)}\r\nx\r\n0\r\n\r\n`, [400, /chunk-size line is longer than 16/]],
+  ], { maxChunkLineBytes: 16 });
+  sameEverySplit(t, [
+    ['a trailer line of exactly the limit', `${START}0\r\nX: ${'a'.repeat(61)}\r\n\r\n`, [431, /trailer section is larger/]],
+    ['a trailer line one byte over the limit', `${START}0\r\nX: ${'a'.repeat(62)}\r\n\r\n`, [400, /trailer section is longer/]],
+  ], { maxHeaderBytes: 64 });
 });
