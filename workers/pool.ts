@@ -4,14 +4,16 @@
 import { EventEmitter } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDatabaseUnavailable, isTerminal, openStore, RETRYABLE_STAGES, type Job, type Store } from '../db/index.js';
-import { backoffDelay } from './backoff.js';
+import { openStore, type Job, type Store } from '../db/index.js';
 import { answerFromCache } from './cache.js';
+import { Canceller } from './cancel.js';
 import { Degraded } from './degraded.js';
 import { errorText } from './error-text.js';
 import { describeExit } from './exit-reason.js';
 import { isWorkerMessage, type DoneMessage } from './ipc.js';
 import { resolvePoolOptions, threadsFor, type PoolOptions, type PoolSetup } from './pool-options.js';
+import { Requeue } from './requeue.js';
+import { RespawnBackoff } from './respawn-backoff.js';
 import { WorkerProcess, type WorkerState } from './worker-process.js';
 
 export { POOL_DEFAULTS, type PoolOptions, type PoolSetup } from './pool-options.js';
@@ -38,9 +40,6 @@ export function defaultWorkerModule(): URL {
   return new URL(`./worker${ext}`, import.meta.url);
 }
 
-/** A worker that ran this long before dying starts a new crash count (respawn backoff from the start). */
-export const STABLE_WORKER_MS = 60_000;
-
 type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
@@ -49,11 +48,12 @@ type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  * - Pull: a worker says 'ready'/'request' when idle; only then does the master claim one job (claimNext:
  *   registered → scheduled, attempts + 1) and hand it over, so no more jobs are out than idle workers asked.
  * - Jobs the stored digits answer are finished here, without a worker (the workers check the digits too).
- * - A dead worker (exit event) is replaced after a backoff that doubles with each crash in a row; its job goes
- *   back to 'registered' after a backoff (event 'retried', reason "worker crashed: killed by SIGKILL"), or to
- *   'error' with that reason once it was handed out maxAttempts times.
+ * - A dead worker (exit event) is replaced after a backoff that doubles with each crash in a row (respawn-backoff.ts);
+ *   its job goes back to 'registered' after a backoff (event 'retried', reason "worker crashed: killed by SIGKILL"),
+ *   or to 'error' with that reason once it was handed out maxAttempts times (requeue.ts).
  * - stop(): running jobs are aborted and go back to 'registered' at once (retried, "the pool stopped"), so the
- *   list shows them as waiting; their next run counts one more attempt. Whatever a killed master leaves in
+ *   list shows them as waiting; their next run counts one more attempt. Jobs waiting for a retry follow the same
+ *   rule as after a crash (at once, or 'error' at maxAttempts); jobs being cancelled end cancelled. Whatever a killed master leaves in
  *   scheduled/taken/calculated is re-queued by the next start() (requeueUnfinished).
  * - Workers exit when the master's IPC channel closes, so a master killed with SIGKILL leaves no orphans.
  * - A worker whose job met an unavailable database ('deferred'), or that could record neither its result nor its
@@ -81,11 +81,12 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private dispatchAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
-  /** Jobs of dead workers waiting out their retry backoff (still in their stage, held by nobody). */
-  private readonly retryTimers = new Map<number, { timer: NodeJS.Timeout; reason: string }>();
-  private readonly cancelWaiters = new Map<number, Array<(cancelled: boolean) => void>>();
+  private readonly respawnBackoff: RespawnBackoff;
+  /** Jobs held by nobody and not finished: re-queued after a backoff (still in their stage meanwhile), or failed. */
+  private readonly requeue: Requeue;
+  /** cancel(), and the callers waiting to hear whether a running job ended cancelled. */
+  private readonly canceller: Canceller;
   private readonly pending = new Set<Promise<unknown>>();
-  private crashesInRow = 0;
   /** Set while no worker is started (a fatal worker, the database gone). */
   private readonly degraded: Degraded;
   private lastClaimError: string | undefined;
@@ -101,6 +102,21 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.execArgv = setup.execArgv;
     this.givenStore = setup.store;
     this.degraded = new Degraded(this.options.respawnBackoffMs);
+    this.respawnBackoff = new RespawnBackoff(this.options.respawnBackoffMs);
+    this.requeue = new Requeue(this.options, {
+      repos: () => this.repos(),
+      running: () => this.phase === 'running',
+      changed: (job) => this.changed(job),
+      notify: () => this.notify(),
+      track: (work) => void this.track(work),
+      log: (line) => this.log(line),
+    });
+    this.canceller = new Canceller(this.options, this.requeue, {
+      repos: () => this.repos(),
+      holderOf: (jobId) => this.holderOf(jobId),
+      changed: (job) => this.changed(job),
+      log: (line) => this.log(line),
+    });
   }
 
   /** Re-queues unfinished jobs, forks the workers and resolves when all are ready (rejects if one cannot start). */
@@ -149,43 +165,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
    */
   async cancel(jobId: number): Promise<boolean> {
     if (this.phase === 'new' || this.phase === 'stopped') throw new Error('WorkerPool is not running');
-    const repos = this.repos();
-    const before = await repos.jobs.findById(jobId);
-    if (!before || isTerminal(before.stage)) return false;
-    const w = this.holderOf(jobId);
-    if (w?.job) {
-      const held = w.job;
-      const done = new Promise<boolean>((resolve) => this.addCancelWaiter(jobId, resolve));
-      if (!held.cancelling) {
-        held.cancelling = true;
-        this.log(`worker ${w.id} cancelling job ${jobId}`);
-        w.send({ type: 'cancel', jobId });
-        setTimeout(() => {
-          if (w.job === held && w.alive) {
-            this.log(`worker ${w.id} did not stop job ${jobId} within ${this.options.cancelTimeoutMs} ms: killing it`);
-            w.killedByPool = true;
-            w.kill('SIGKILL');
-          }
-        }, this.options.cancelTimeoutMs).unref();
-      }
-      return done;
-    }
-    const retry = this.retryTimers.get(jobId);
-    if (retry) {
-      clearTimeout(retry.timer);
-      this.retryTimers.delete(jobId);
-    }
-    try {
-      this.changed(await repos.jobs.cancel(jobId, 'cancelled before it ran'));
-      return true;
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) throw err; // the caller answers 503; nothing changed
-      const now = await repos.jobs.findById(jobId);
-      if (now?.stage === 'cancelled') return true;
-      if (now && !isTerminal(now.stage) && this.holderOf(jobId)) return this.cancel(jobId);
-      this.log(`cancelling job ${jobId} failed: ${errorText(err)}`);
-      return false;
-    }
+    return this.canceller.cancel(jobId);
   }
 
   stats(): PoolStats {
@@ -208,7 +188,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /**
    * Stops handing out jobs, tells the workers to stop (running computations are aborted), kills whoever is
    * alive after timeoutMs, and re-queues (retry → 'registered', reason "the pool stopped") every job that was
-   * running or waiting for a retry. Resolves when no worker process is left.
+   * running. A job waiting for a retry is re-queued at once, or fails if it was handed out maxAttempts times
+   * (retryDecision); a job whose cancel waits to be recorded is cancelled, never re-queued (Requeue.runAllNow).
+   * Resolves when no worker process is left.
    */
   stop(timeoutMs: number = this.options.shutdownTimeoutMs): Promise<void> {
     this.stopped ??= this.shutdown(timeoutMs);
@@ -221,11 +203,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     for (const t of this.respawnTimers) clearTimeout(t);
     this.respawnTimers.clear();
     await this.dispatching;
-    for (const [jobId, { timer, reason }] of this.retryTimers) {
-      clearTimeout(timer);
-      this.track(this.requeue(jobId, reason)); // now, not after the backoff
-    }
-    this.retryTimers.clear();
+    this.requeue.runAllNow();
     const alive = [...this.workers.values()];
     for (const w of alive) {
       if (w.state === 'starting') w.kill('SIGTERM'); // holds nothing, may not listen yet
@@ -244,7 +222,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }
     await allExited;
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    for (const [jobId] of this.cancelWaiters) this.settleCancel(jobId, false);
+    this.canceller.settleAll();
     await this.ownStore?.close();
     this.phase = 'stopped';
     if (alive.length > 0) this.log('pool stopped');
@@ -318,17 +296,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (held) w.job = undefined;
     const n = held ? ` (n=${held.n})` : '';
     this.log(`worker ${w.id} job ${m.jobId}${n} ${m.outcome}${m.error ? `: ${m.error}` : ''}, done in ${(m.ms / 1000).toFixed(2)} s`);
-    if (m.outcome === 'stored') this.crashesInRow = 0;
+    if (m.outcome === 'stored') this.respawnBackoff.reset();
     if (held?.cancelling && m.outcome !== 'cancelled' && m.outcome !== 'stored') {
-      await this.cancelOrphan(m.jobId); // the worker could not record the cancel: the master does
+      await this.canceller.orphaned(m.jobId); // the worker could not record the cancel: the master does
       return;
     }
-    this.settleCancel(m.jobId, m.outcome === 'cancelled');
-    if (m.outcome === 'interrupted') await this.requeue(m.jobId, 'the pool stopped');
-    // The database was unavailable ('deferred'), or the worker could record neither its result nor its error
-    // (disk full, database gone): the job is live, held by nobody. Retry it with backoff like a crash, counting
-    // the attempt (retryLater ignores jobs that did end).
-    if (m.outcome === 'error' || m.outcome === 'deferred') await this.retryLater(m.jobId, m.error ?? 'the worker could not record the result');
+    this.canceller.settle(m.jobId, m.outcome === 'cancelled');
+    await this.requeue.afterDone(m);
   }
 
   private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -343,7 +317,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.emitWorker({ type: 'exited', workerId: w.id, pid: w.pid, reason });
     if (wasStopping) {
       this.log(`worker ${w.id} (pid ${w.pid}) exited${code === 0 ? '' : `: ${reason}`}`);
-      if (held) await this.requeue(held.id, 'the pool stopped');
+      // A job being cancelled ends cancelled, not re-queued, even when stop() killed its worker first.
+      if (held?.cancelling) await this.canceller.orphaned(held.id);
+      else if (held) await this.requeue.now(held.id, 'the pool stopped');
       return;
     }
     if (!w.wasReady && this.phase === 'starting') {
@@ -356,21 +332,20 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.degrade(`worker ${w.id} cannot work: ${w.fatal}`);
       return;
     }
-    if (w.killedByPool) this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
-    else this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
-    if (!w.killedByPool) {
-      // A worker that lived long was not part of a crash loop.
-      if (Date.now() - w.spawnedAt >= STABLE_WORKER_MS) this.crashesInRow = 0;
-      this.crashesInRow++;
+    if (w.killedByPool) {
+      this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
+    } else {
+      this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
+      this.respawnBackoff.crashed(w.spawnedAt);
     }
     this.scheduleRespawn(w);
     if (!held) return;
-    if (held.cancelling) await this.cancelOrphan(held.id);
-    else await this.retryLater(held.id, `worker crashed: ${reason}`);
+    if (held.cancelling) await this.canceller.orphaned(held.id);
+    else await this.requeue.retryLater(held.id, `worker crashed: ${reason}`);
   }
 
   private scheduleRespawn(dead: WorkerProcess): void {
-    const delay = this.crashesInRow === 0 ? 0 : backoffDelay(this.options.respawnBackoffMs, this.crashesInRow);
+    const delay = this.respawnBackoff.delayMs();
     this.log(`worker ${dead.id} will be replaced in ${delay} ms`);
     const timer = setTimeout(() => {
       this.respawnTimers.delete(timer);
@@ -445,7 +420,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
           continue;
         }
         if (w.state !== 'assigning' || this.phase !== 'running') {
-          await this.requeue(job.id, 'its worker went away before it was handed over');
+          await this.requeue.now(job.id, 'its worker went away before it was handed over');
           continue;
         }
         this.handOver(w, job);
@@ -475,108 +450,11 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     return answered;
   }
 
-  /**
-   * A job whose worker died or gave it back: to the queue after a backoff, or error once maxAttempts is reached.
-   * If the database does not take the master's writes either, it tries again later (see later()).
-   */
-  private async retryLater(jobId: number, reason: string, outage = 0): Promise<void> {
-    try {
-      const { jobs } = this.repos();
-      const job = await jobs.findById(jobId);
-      if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
-      if (job.attempts >= this.options.maxAttempts) {
-        this.log(`job ${jobId} (n=${job.n}) failed after ${job.attempts} attempt(s): ${reason}`);
-        this.changed(await jobs.fail(jobId, reason));
-        return;
-      }
-      if (this.phase !== 'running') { // stopping: no timer may outlive the pool
-        this.changed(await jobs.retry(jobId, reason));
-        return;
-      }
-      const delay = backoffDelay(this.options.retryBackoffMs, job.attempts);
-      this.log(`job ${jobId} (n=${job.n}) will be retried in ${delay} ms (attempt ${job.attempts} of ${this.options.maxAttempts}: ${reason})`);
-      this.later(jobId, reason, delay, () => this.requeueWhenPossible(jobId, reason, 0));
-    } catch (err) {
-      if (!this.waitsOut(err)) throw err;
-      this.later(jobId, reason, this.outageDelay(jobId, err, outage + 1), () => this.retryLater(jobId, reason, outage + 1));
-    }
-  }
-
-  /** Back to 'registered' and dispatch; if the database does not take it now, again after a backoff. */
-  private async requeueWhenPossible(jobId: number, reason: string, outage: number): Promise<void> {
-    try {
-      await this.requeue(jobId, reason);
-    } catch (err) {
-      if (!this.waitsOut(err)) throw err;
-      this.later(jobId, reason, this.outageDelay(jobId, err, outage + 1), () => this.requeueWhenPossible(jobId, reason, outage + 1));
-      return;
-    }
-    this.notify();
-  }
-
-  /** Runs `action` after `delay` ms, as the job's one pending retry (cancel() and stop() see it). */
-  private later(jobId: number, reason: string, delay: number, action: () => Promise<void>): void {
-    clearTimeout(this.retryTimers.get(jobId)?.timer);
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(jobId);
-      this.track(action());
-    }, delay);
-    this.retryTimers.set(jobId, { timer, reason });
-  }
-
-  /** Whether a failed master write is one to wait out: the database is unavailable and the pool still runs. */
-  private waitsOut(err: unknown): boolean {
-    return isDatabaseUnavailable(err) && this.phase === 'running';
-  }
-
-  private outageDelay(jobId: number, err: unknown, outage: number): number {
-    const delay = backoffDelay(this.options.retryBackoffMs, outage);
-    this.log(`job ${jobId} could not be moved (${errorText(err)}): trying again in ${delay} ms`);
-    return delay;
-  }
-
-  /** Back to 'registered' (event 'retried' with the reason) if the job is still unfinished. */
-  private async requeue(jobId: number, reason: string): Promise<void> {
-    const { jobs } = this.repos();
-    const job = await jobs.findById(jobId);
-    if (!job || !RETRYABLE_STAGES.includes(job.stage)) return;
-    this.changed(await jobs.retry(jobId, reason));
-  }
-
-  /**
-   * The worker of a job being cancelled died, was killed for not stopping, or could not record the cancel: the
-   * master records it (if the database does not take it now, the caller hears false and it is tried again later).
-   */
-  private async cancelOrphan(jobId: number, outage = 0): Promise<void> {
-    const { jobs } = this.repos();
-    try {
-      const job = await jobs.findById(jobId);
-      if (job && !isTerminal(job.stage)) this.changed(await jobs.cancel(jobId, 'cancelled; its worker was gone'));
-      this.settleCancel(jobId, (await jobs.findById(jobId))?.stage === 'cancelled');
-    } catch (err) {
-      this.settleCancel(jobId, false);
-      if (!this.waitsOut(err)) throw err;
-      this.later(jobId, 'cancelled', this.outageDelay(jobId, err, outage + 1), () => this.cancelOrphan(jobId, outage + 1));
-    }
-  }
-
   // --- plumbing ---
 
   private holderOf(jobId: number): WorkerProcess | undefined {
     for (const w of this.workers.values()) if (w.job?.id === jobId) return w;
     return undefined;
-  }
-
-  private addCancelWaiter(jobId: number, resolve: (cancelled: boolean) => void): void {
-    const list = this.cancelWaiters.get(jobId) ?? [];
-    list.push(resolve);
-    this.cancelWaiters.set(jobId, list);
-  }
-
-  private settleCancel(jobId: number, cancelled: boolean): void {
-    const list = this.cancelWaiters.get(jobId);
-    this.cancelWaiters.delete(jobId);
-    for (const resolve of list ?? []) resolve(cancelled);
   }
 
   private changed(job: Job, w?: WorkerProcess): void {

@@ -1,6 +1,8 @@
 // cancel(): a waiting job is cancelled at once, a running one by aborting its computation (the worker survives),
-// a finished or unknown one is left alone; a worker that ignores cancel or stop is killed.
+// a finished or unknown one is left alone; a worker that ignores cancel or stop is killed; a cancel that meets a
+// stop or a re-queue wins.
 import t from 'tap';
+import type { Store } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
 import { isAlive, logLines, migratedStore, nextJob, PI, until } from './helpers.js';
 
@@ -73,3 +75,60 @@ t.test('a worker that ignores cancel, and then stop, is killed; the jobs end can
   t.equal(spawned.length, 2);
   for (const pid of spawned) t.notOk(isAlive(pid), `worker ${pid} is gone`);
 });
+
+t.test('a stop while a worker is still cancelling its job: the job ends cancelled, not re-queued', async (t) => {
+  const { store } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({
+    store, workers: 1, log, cancelTimeoutMs: 60_000,
+    workerModule: new URL('./fixtures/stubborn-worker.mjs', import.meta.url),
+    execArgv: [],
+  });
+  await pool.start();
+  const { job } = await store.repos.jobs.submit(10);
+  pool.notify();
+  await until(() => pool.processes()[0]?.jobId === job.id, 'the job to be handed over');
+  const cancelled = pool.cancel(job.id);
+  await until(() => lines.some((l) => new RegExp(`^worker \\d+ cancelling job ${job.id}$`).test(l)), 'the cancel to be sent');
+  await pool.stop(100); // the worker ignores both: killed while its job is being cancelled
+  t.equal(await cancelled, true, 'the caller hears it was cancelled');
+  t.equal((await store.repos.jobs.findById(job.id))?.stage, 'cancelled', 'the next pool does not run it');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'cancelled'], 'no retried event');
+});
+
+// A cancel() that lands after a re-queue read the job and before it writes: the write finds the job ended.
+for (const { maxAttempts, write } of [{ maxAttempts: 1, write: 'failing it' }, { maxAttempts: 2, write: 're-queueing it' }]) {
+  t.test(`a cancel between a re-queue's read and its write (${write}): the job stays cancelled, nothing alarming is logged`, async (t) => {
+    const { store } = await migratedStore(t);
+    const { lines, log } = logLines();
+    // The master's repositories, with cancel() run right after the re-queue's last read of the job (the
+    // maxAttempts-th: one read per retry decision, one more before each re-queue after a backoff).
+    let armed: number | undefined;
+    let reads = 0;
+    let cancelledMeanwhile: Promise<boolean> | undefined;
+    const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
+    jobs.findById = async (id) => {
+      const row = await store.repos.jobs.findById(id);
+      if (id === armed && ++reads === maxAttempts) {
+        armed = undefined;
+        cancelledMeanwhile = pool.cancel(id);
+        await cancelledMeanwhile;
+      }
+      return row;
+    };
+    const pool: WorkerPool = new WorkerPool({
+      store: { handle: store.handle, repos: { ...store.repos, jobs } }, workers: 1, maxAttempts, log,
+      retryBackoffMs: { initial: 10 }, workerModule: new URL('./fixtures/deferring-worker.mjs', import.meta.url), execArgv: [],
+    });
+    await pool.start();
+    const { job } = await store.repos.jobs.submit(5000);
+    pool.on('job', (j) => { if (j.id === job.id && j.stage === 'scheduled') armed = job.id; });
+    pool.notify();
+    await until(() => cancelledMeanwhile !== undefined, 'the cancel to land');
+    t.equal(await cancelledMeanwhile, true, 'cancelled');
+    await pool.stop(); // waits for the re-queue to finish
+    t.equal((await store.repos.jobs.findById(job.id))?.stage, 'cancelled');
+    t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'cancelled'], 'nothing after the cancel');
+    t.same(lines.filter((l) => /^pool: /.test(l)), [], 'no failure logged');
+  });
+}

@@ -1,8 +1,9 @@
 // The pool when the database fails it: jobs a worker gives back ('deferred') are re-queued with backoff and counted,
 // even while the master's own writes are refused; a worker that cannot work ('fatal') or a database file that is
-// gone leaves the pool degraded, with no respawn loop, until it recovers by itself.
+// gone leaves the pool degraded, with no respawn loop, until it recovers by itself; and stop() during an outage
+// carries out the write the master was waiting to make (a cancel stays a cancel, the attempt limit holds).
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { WorkerPool } from '../../workers/pool.js';
 import { logLines, migratedStore, nextJob, until } from './helpers.js';
 
@@ -112,4 +113,87 @@ t.test('the database file moved away: a dead worker is not replaced, nothing is 
   const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 120_000);
   pool.notify();
   t.equal((await stored).digit, 9, 'jobs run again (the 100th decimal of pi is 9)');
+});
+
+// --- stop() while a master write waits out an outage: it carries out that write, never a different one ---
+
+/** A pool with a worker that ignores cancel; the database file goes away as the master asks the worker to cancel. */
+async function cancelNotRecorded(t: Test) {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const away = `${path}.away`;
+  t.teardown(() => { if (existsSync(away)) renameSync(away, path); });
+  const pool = new WorkerPool({
+    store, workers: 1, cancelTimeoutMs: 50, retryBackoffMs: { initial: 60_000, max: 60_000 },
+    workerModule: fixture('stubborn-worker.mjs'), execArgv: [],
+    log: (line) => {
+      log(line);
+      // The cancel is on its way to the worker: from now on the master's writes are refused.
+      if (/^worker \d+ cancelling job/.test(line)) {
+        renameSync(path, away);
+        store.handle.check();
+      }
+    },
+  });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(10);
+  pool.notify();
+  await until(() => pool.processes()[0]?.jobId === job.id, 'the job to be handed over');
+  // The worker does not stop, is killed, and the master cannot record the cancel: the caller hears false for now.
+  t.equal(await pool.cancel(job.id), false, 'not cancelled yet');
+  await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage');
+  const back = () => {
+    renameSync(away, path);
+    store.handle.check();
+  };
+  return { store, pool, job, lines, back };
+}
+
+t.test('stop() records a pending cancel once the database is back: the job is not re-queued', async (t) => {
+  const { store, pool, job, back } = await cancelNotRecorded(t);
+  back();
+  await pool.stop();
+  const row = await store.repos.jobs.findById(job.id);
+  t.equal(row?.stage, 'cancelled', 'the job stays cancelled: the next pool does not run it');
+  const events = await store.repos.events.listForJob(job.id);
+  t.same(events.map((e) => e.kind), ['registered', 'scheduled', 'cancelled'], 'no retried event');
+});
+
+t.test('stop() with the database still refusing leaves a pending cancel\'s job as it is, and says so', async (t) => {
+  const { store, pool, job, lines, back } = await cancelNotRecorded(t);
+  await pool.stop();
+  back();
+  t.equal((await store.repos.jobs.findById(job.id))?.stage, 'scheduled', 'left where it was, not re-queued');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled'], 'no retried event');
+  t.ok(lines.some((l) => new RegExp(`^job ${job.id} could not be cancelled before the pool stopped \\(.*\\); left in its stage`).test(l)), 'log: the cancel was lost, and why');
+  t.notOk(lines.some((l) => /^pool: /.test(l)), 'no unexplained failure');
+});
+
+t.test('stop() applies the attempt limit to a retry waiting out an outage: a job on its last attempt ends in error', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({ store, workers: 1, maxAttempts: 1, log, retryBackoffMs: { initial: 60_000, max: 60_000 }, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  let moved = false;
+  // As the job is handed out, the file goes away: the worker gives the job back, and the master's writes are refused.
+  pool.on('job', (j) => {
+    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
+    moved = true;
+    renameSync(path, `${path}.away`);
+    store.handle.check();
+  });
+  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
+  pool.notify();
+  await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage');
+  renameSync(`${path}.away`, path);
+  store.handle.check();
+  await pool.stop();
+  const row = await store.repos.jobs.findById(job.id);
+  t.equal(row?.stage, 'error', 'its one attempt was used: no further run');
+  t.equal(row?.error, 'database or disk is full');
+  t.equal(row?.attempts, 1);
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'error'], 'no retried event');
 });

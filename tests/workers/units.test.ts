@@ -1,5 +1,5 @@
 // Unit tests of the pool's small parts: IPC type guards, backoff, exit reasons, options and the
-// thread rule, the progress throttle, and the worker configuration.
+// thread rule, the progress throttle, the worker configuration, degraded mode, the re-queue rule and respawn backoff.
 import t from 'tap';
 import { backoffDelay } from '../../workers/backoff.js';
 import { Degraded } from '../../workers/degraded.js';
@@ -7,6 +7,8 @@ import { describeExit } from '../../workers/exit-reason.js';
 import { isJob, isMasterMessage, isWorkerMessage } from '../../workers/ipc.js';
 import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/pool-options.js';
 import { ProgressThrottle } from '../../workers/progress.js';
+import { retryDecision } from '../../workers/requeue.js';
+import { RespawnBackoff, STABLE_WORKER_MS } from '../../workers/respawn-backoff.js';
 import { decodeWorkerConfig, encodeWorkerConfig } from '../../workers/worker-config.js';
 
 const job = {
@@ -131,4 +133,36 @@ t.test('degraded: no try until the backoff has passed, growing with each failed 
   t.equal(d.recover(), 'again');
   t.equal(d.active, false);
   t.same(d.fail('later'), { began: true, delayMs: 200 }, 'a new spell starts from the first wait');
+});
+
+t.test('re-queue: a job that lost its worker waits a doubling backoff per attempt, and fails after maxAttempts', async (t) => {
+  const o = { maxAttempts: 3, retryBackoffMs: { initial: 500, max: 10_000 } };
+  t.same(retryDecision({ stage: 'taken', attempts: 1 }, true, o), { action: 'wait', delayMs: 500 });
+  t.same(retryDecision({ stage: 'calculated', attempts: 2 }, true, o), { action: 'wait', delayMs: 1000 }, 'the wait doubles');
+  t.same(retryDecision({ stage: 'scheduled', attempts: 3 }, true, o), { action: 'fail' }, 'the third hand-out was the last');
+  t.same(retryDecision({ stage: 'taken', attempts: 1 }, false, o), { action: 'requeue' }, 'a stopping pool re-queues at once');
+  t.same(retryDecision({ stage: 'taken', attempts: 3 }, false, o), { action: 'fail' }, 'but fails a job out of attempts');
+  for (const stage of ['registered', 'stored', 'error', 'cancelled'] as const) {
+    t.same(retryDecision({ stage, attempts: 1 }, true, o), { action: 'none' }, `a ${stage} job is left alone`);
+  }
+  t.same(retryDecision(undefined, true, o), { action: 'none' }, 'and so is one that is gone');
+});
+
+t.test('respawn backoff: doubles with each crash in a row; a stored job or a long-lived worker starts over', async (t) => {
+  let now = 1_000_000;
+  const r = new RespawnBackoff({ initial: 200, max: 1000 }, () => now);
+  t.equal(r.delayMs(), 0, 'no crash counts: replaced at once');
+  const delays: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    r.crashed(now - 10);
+    delays.push(r.delayMs());
+  }
+  t.same(delays, [200, 400, 800, 1000], 'doubling up to the maximum');
+  r.reset();
+  t.equal(r.delayMs(), 0, 'a stored job ends the crash loop');
+  r.crashed(now - 10);
+  r.crashed(now - 10);
+  t.equal(r.delayMs(), 400);
+  r.crashed(now - STABLE_WORKER_MS);
+  t.equal(r.delayMs(), 200, 'a worker that ran a minute was not part of the loop: the count starts again');
 });

@@ -1,0 +1,184 @@
+// Re-queueing the jobs no worker holds any more but that did not end (the worker died, gave the job back 'deferred',
+// or was done with it still live): back to 'registered' after a backoff, counting attempts, until maxAttempts.
+import { isDatabaseUnavailable, RETRYABLE_STAGES, StageError, type Job, type Repositories } from '../db/index.js';
+import { backoffDelay } from './backoff.js';
+import { errorText } from './error-text.js';
+import type { DoneMessage } from './ipc.js';
+import type { PoolOptions } from './pool-options.js';
+
+/** What becomes of a job that lost its worker (see retryDecision). */
+export type RetryDecision =
+  /** Nothing: it is gone, ended, or already waiting in 'registered'. */
+  | { action: 'none' }
+  /** It was handed out maxAttempts times: it ends in 'error' with the reason. */
+  | { action: 'fail' }
+  /** The pool is stopping: back to 'registered' at once, since no timer may outlive the pool. */
+  | { action: 'requeue' }
+  /** Back to 'registered' once the retry backoff for its attempts has passed. */
+  | { action: 'wait'; delayMs: number };
+
+/** Whether a retry can start from the job's stage (live, but not already registered). */
+function requeueable(job: Pick<Job, 'stage'> | undefined): boolean {
+  return job !== undefined && RETRYABLE_STAGES.includes(job.stage);
+}
+
+/**
+ * The write refused because the job left the stages a retry starts from after it was read: a cancel() landed in
+ * between (or the job ended otherwise). The write is conditional on the stage (the repository checks it in the
+ * same transaction), so nothing changed: as for a job read in that stage, there is nothing to do.
+ */
+function endedMeanwhile(err: unknown): err is StageError {
+  return err instanceof StageError && !RETRYABLE_STAGES.includes(err.from);
+}
+
+/**
+ * The rule for a job whose worker died or gave it back, as the database has it now. job.attempts counts the
+ * hand-outs (claimNext adds one), so with maxAttempts 3 the waits are backoff(1) and backoff(2), then it fails.
+ */
+export function retryDecision(
+  job: Pick<Job, 'stage' | 'attempts'> | undefined, running: boolean, o: Pick<PoolOptions, 'maxAttempts' | 'retryBackoffMs'>,
+): RetryDecision {
+  if (!requeueable(job)) return { action: 'none' };
+  if (job!.attempts >= o.maxAttempts) return { action: 'fail' };
+  if (!running) return { action: 'requeue' };
+  return { action: 'wait', delayMs: backoffDelay(o.retryBackoffMs, job!.attempts) };
+}
+
+/** What the re-queueing needs from the pool. */
+export interface RequeueHost {
+  /** The master's repositories (throws before the pool started). */
+  repos(): Repositories;
+  /** True while the pool runs; once it stops, nothing waits out a backoff any more. */
+  running(): boolean;
+  /** A job row changed: the pool's 'job' event. */
+  changed(job: Job): void;
+  /** A job waits again: hand it to an idle worker. */
+  notify(): void;
+  /** Background work that stop() waits for (its failure is logged). */
+  track(work: Promise<unknown>): void;
+  log(line: string): void;
+}
+
+/**
+ * The jobs held by nobody: each waits out its backoff in its stage, as the job's one pending action, which
+ * cancel() drops (drop) and stop() carries out at once (runAllNow). When the master's own writes are refused
+ * (the database is unavailable), the write is tried again after a backoff until the database takes it (waitOut);
+ * that try is then the job's pending action, be it a retry or a cancel (Canceller.orphaned).
+ */
+export class Requeue {
+  private readonly pending = new Map<number, { timer: NodeJS.Timeout; action: () => Promise<void> }>();
+
+  constructor(private readonly options: Pick<PoolOptions, 'maxAttempts' | 'retryBackoffMs'>, private readonly host: RequeueHost) {}
+
+  /** A worker is done with a job it held and did not cancel: whatever is left of the job goes back to the queue. */
+  async afterDone(m: DoneMessage): Promise<void> {
+    if (m.outcome === 'interrupted') await this.now(m.jobId, 'the pool stopped');
+    // The database was unavailable ('deferred'), or the worker could record neither its result nor its error
+    // (disk full, database gone): the job is live, held by nobody. Retry it with backoff like a crash, counting
+    // the attempt (retryLater ignores jobs that did end).
+    if (m.outcome === 'error' || m.outcome === 'deferred') await this.retryLater(m.jobId, m.error ?? 'the worker could not record the result');
+  }
+
+  /**
+   * A job whose worker died or gave it back: to the queue after a backoff, or error once maxAttempts is reached
+   * (retryDecision). If the database does not take the master's writes either, it tries again later (waitOut).
+   */
+  async retryLater(jobId: number, reason: string, outage = 0): Promise<void> {
+    try {
+      const { jobs } = this.host.repos();
+      const job = await jobs.findById(jobId);
+      const decision = retryDecision(job, this.host.running(), this.options);
+      switch (decision.action) {
+        case 'none':
+          return;
+        case 'fail': {
+          const failed = await jobs.fail(jobId, reason); // logged once it did fail (not if it ended meanwhile)
+          this.host.log(`job ${jobId} (n=${job!.n}) failed after ${job!.attempts} attempt(s): ${reason}`);
+          this.host.changed(failed);
+          return;
+        }
+        case 'requeue':
+          this.host.changed(await jobs.retry(jobId, reason));
+          return;
+        case 'wait':
+          this.host.log(`job ${jobId} (n=${job!.n}) will be retried in ${decision.delayMs} ms (attempt ${job!.attempts} of ${this.options.maxAttempts}: ${reason})`);
+          this.schedule(jobId, decision.delayMs, () => this.requeueWhenPossible(jobId, reason, 0));
+          return;
+      }
+    } catch (err) {
+      if (endedMeanwhile(err)) return this.nothingToDo(jobId, err);
+      if (!this.waitOut(jobId, err, outage, (next) => this.retryLater(jobId, reason, next))) throw err;
+    }
+  }
+
+  /** Back to 'registered' (event 'retried' with the reason) if the job is still unfinished. */
+  async now(jobId: number, reason: string): Promise<void> {
+    const { jobs } = this.host.repos();
+    const job = await jobs.findById(jobId);
+    if (!requeueable(job)) return;
+    try {
+      this.host.changed(await jobs.retry(jobId, reason));
+    } catch (err) {
+      if (!endedMeanwhile(err)) throw err;
+      this.nothingToDo(jobId, err);
+    }
+  }
+
+  /** The job ends some other way (cancel()): its pending action is dropped. */
+  drop(jobId: number): void {
+    clearTimeout(this.pending.get(jobId)?.timer);
+    this.pending.delete(jobId);
+  }
+
+  /**
+   * stop(): every job's pending action runs now, not after its backoff, with the pool no longer running, so that
+   * each does once what it was waiting to do, and nothing else: a retry follows retryDecision (back to
+   * 'registered', or 'error' once it was handed out maxAttempts times), a cancel is tried once more
+   * (Canceller.orphaned). A write the database still refuses is not waited out any more.
+   */
+  runAllNow(): void {
+    for (const [, { timer, action }] of this.pending) {
+      clearTimeout(timer);
+      this.host.track(action());
+    }
+    this.pending.clear();
+  }
+
+  /**
+   * A master write on the job failed (`outage` failures so far). One to wait out (the database is unavailable and
+   * the pool still runs): `again` runs after a growing backoff as the job's pending action, and the answer is true.
+   * Otherwise false: the caller rethrows.
+   */
+  waitOut(jobId: number, err: unknown, outage: number, again: (outage: number) => Promise<void>): boolean {
+    if (!isDatabaseUnavailable(err) || !this.host.running()) return false;
+    const delay = backoffDelay(this.options.retryBackoffMs, outage + 1);
+    this.host.log(`job ${jobId} could not be moved (${errorText(err)}): trying again in ${delay} ms`);
+    this.schedule(jobId, delay, () => again(outage + 1));
+    return true;
+  }
+
+  /** Back to 'registered' and dispatch; if the database does not take it now, again after a backoff. */
+  private async requeueWhenPossible(jobId: number, reason: string, outage: number): Promise<void> {
+    try {
+      await this.now(jobId, reason);
+    } catch (err) {
+      if (!this.waitOut(jobId, err, outage, (next) => this.requeueWhenPossible(jobId, reason, next))) throw err;
+      return;
+    }
+    this.host.notify();
+  }
+
+  /** Runs `action` after `delay` ms (or at stop), as the job's one pending action (replacing any earlier one). */
+  private schedule(jobId: number, delay: number, action: () => Promise<void>): void {
+    clearTimeout(this.pending.get(jobId)?.timer);
+    const timer = setTimeout(() => {
+      this.pending.delete(jobId);
+      this.host.track(action());
+    }, delay);
+    this.pending.set(jobId, { timer, action });
+  }
+
+  private nothingToDo(jobId: number, err: StageError): void {
+    this.host.log(`job ${jobId} is ${err.from} meanwhile: nothing to re-queue`);
+  }
+}
