@@ -1,6 +1,7 @@
 // The application as one ASGI-like callable: routes, the live feed on /ws, static files, health and metrics,
 // lifespan hooks, and the translation of HttpError into a clear 4xx with the right body type.
 
+import { performance } from 'node:perf_hooks';
 import type { App, HttpScope, Receive, Send, WebSocketScope } from '../server/interface.js';
 import { Router } from './router.js';
 import { HttpError, header } from './http/request.js';

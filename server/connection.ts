@@ -1,6 +1,7 @@
 // One TCP connection: feeds socket bytes to the parser, runs one request cycle at a time (pipelined requests
 // wait their turn), applies backpressure both ways, enforces the timeouts, and hands WebSocket upgrades over.
 
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { App, Header, HttpScope, WebSocketScope } from './interface.js';
 import { ProtocolError } from './http/errors.js';
@@ -14,6 +15,7 @@ import { RequestCycle, type CyclePort } from './request-cycle.js';
 import { joinPieces, type Piece } from './http/pieces.js';
 import type { AccessLog } from './access-log.js';
 import type { TraceFn } from './trace.js';
+import type { FlushScheduler, Flushable } from './flush-scheduler.js';
 import { isUpgradeRequest, validateHandshake } from './websocket/handshake.js';
 import { runWebSocket, type WebSocketSessionOptions } from './websocket/session.js';
 
@@ -33,6 +35,8 @@ export interface ConnectionContext {
   trace: TraceFn | null;
   /** True once the server is shutting down: responses carry Connection: close. */
   shuttingDown: boolean;
+  /** Flushes the outboxes of the connections read in this event-loop turn. */
+  flusher: FlushScheduler;
   onClose: (connection: Connection) => void;
 }
 
@@ -45,7 +49,20 @@ const RESOLVED = Promise.resolve();
 /** The outbox holds at most this much (the socket's default high-water mark); more is written at once. */
 const OUTBOX_MAX_BYTES = 16 * 1024;
 
-export class Connection implements CyclePort {
+/**
+ * The socket's listeners are shared by every connection (the socket is `this` in a listener, and it carries its
+ * Connection): a connection per request then allocates no closures for them.
+ */
+const OWNER = Symbol('rawpi.connection');
+type OwnedSocket = Socket & { [OWNER]: Connection };
+
+function onSocketData(this: OwnedSocket, data: Buffer): void { this[OWNER].handleData(data); }
+function onSocketEnd(this: OwnedSocket): void { this[OWNER].handleEnd(); }
+function onSocketClose(this: OwnedSocket): void { this[OWNER].handleClose(); }
+function onSocketError(this: OwnedSocket, err: Error): void { this[OWNER].handleError(err); }
+function onSocketDrain(this: OwnedSocket): void { this[OWNER].handleDrain(); }
+
+export class Connection implements CyclePort, Flushable {
   readonly id = nextId++;
   private readonly parser: RequestParser;
   private cycle: RequestCycle | null = null;
@@ -60,7 +77,8 @@ export class Connection implements CyclePort {
   private ending = false;
   /** The request's framing failed after its response started: finish that response, read nothing more. */
   private framingBroken = false;
-  private drainWaiters: Array<() => void> = [];
+  /** Writers waiting for the socket to drain; the 'drain' listener is added only while there are some. */
+  private drainWaiters: Array<() => void> | null = null;
   private deadline = 0;
   private deadlineKind: Deadline = 'none';
   private readonly client: [string, number] | null;
@@ -68,11 +86,11 @@ export class Connection implements CyclePort {
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.parser = new RequestParser(ctx.limits);
     this.client = socket.remoteAddress !== undefined ? [socket.remoteAddress, socket.remotePort ?? 0] : null;
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('close', this.onSocketClose);
-    socket.on('error', this.onError);
-    socket.on('drain', this.onDrain);
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     // A new connection must send its first request head in time, like any other.
     this.setDeadline('headers', ctx.timeouts.headersTimeoutMs);
   }
@@ -84,7 +102,7 @@ export class Connection implements CyclePort {
 
   // --- socket events ---
 
-  private readonly onData = (data: Buffer): void => {
+  handleData(data: Buffer): void {
     this.ctx.trace?.(this.id, 'in', data);
     // Once the server has decided to close (FIN sent), a request arriving in the race is not run: the client
     // sees the close without an answer and may retry it (RFC 9112 9.6), knowing it had no effect.
@@ -93,7 +111,7 @@ export class Connection implements CyclePort {
     // they wait in the outbox until the event loop has run every callback this read set off.
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushOnImmediate);
+      this.ctx.flusher.schedule(this);
     }
     if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
     else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
@@ -103,17 +121,18 @@ export class Connection implements CyclePort {
     if (this.cycle !== null && this.parser.bufferedBytes > this.ctx.limits.maxHeaderBytes + this.ctx.connectionLimits.bodyHighWaterMark) {
       this.pauseReading();
     }
-  };
+  }
 
   /** Small writes made while a read is being handled, joined into one write when the flush comes. */
   private outbox: Piece[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
 
-  private readonly flushOnImmediate = (): void => {
+  /** The scheduler's turn: what this read produced goes out now. */
+  flushOutbox(): void {
     this.flushScheduled = false;
     this.flush();
-  };
+  }
 
   /** Writes what waits in the outbox, as one buffer. Called before anything that must come after it. */
   private flush(): void {
@@ -125,7 +144,7 @@ export class Connection implements CyclePort {
     if (!this.closed) this.writeOne(data);
   }
 
-  private readonly onEnd = (): void => {
+  handleEnd(): void {
     this.clientEnded = true;
     if (this.cycle === null) {
       this.close();
@@ -134,24 +153,28 @@ export class Connection implements CyclePort {
       this.destroy();
     }
     // Otherwise the response in progress is written, then the connection ends (responseDone).
-  };
+  }
 
-  private readonly onSocketClose = (): void => {
+  handleClose(): void {
     this.closed = true;
     this.deadlineKind = 'none';
     this.cycle?.disconnect();
-    for (const w of this.drainWaiters.splice(0)) w();
+    this.handleDrain();
     this.ctx.onClose(this);
-  };
+  }
 
-  private readonly onError = (err: Error): void => {
+  handleError(err: Error): void {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ECONNRESET' && code !== 'EPIPE') this.ctx.log(`connection #${this.id}: ${err.message}`);
-  };
+  }
 
-  private readonly onDrain = (): void => {
-    for (const w of this.drainWaiters.splice(0)) w();
-  };
+  handleDrain(): void {
+    const waiters = this.drainWaiters;
+    if (waiters === null) return;
+    this.drainWaiters = null;
+    this.socket.off('drain', onSocketDrain);
+    for (let i = 0; i < waiters.length; i++) waiters[i]!();
+  }
 
   // --- the parser's events ---
 
@@ -257,9 +280,9 @@ export class Connection implements CyclePort {
     this.upgraded = true;
     this.deadlineKind = 'none';
     const socket = this.socket;
-    socket.off('data', this.onData);
-    socket.off('end', this.onEnd);
-    socket.off('drain', this.onDrain);
+    socket.off('data', onSocketData);
+    socket.off('end', onSocketEnd);
+    socket.off('drain', onSocketDrain);
     if (this.readingPaused) socket.resume();
     this.flush(); // responses to earlier pipelined requests go before the handshake
     const rest = this.parser.takeRemaining();
@@ -330,7 +353,13 @@ export class Connection implements CyclePort {
 
   private waitDrain(): Promise<void> {
     if (this.closed) return RESOLVED;
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      if (this.drainWaiters === null) {
+        this.drainWaiters = [];
+        this.socket.on('drain', onSocketDrain);
+      }
+      this.drainWaiters.push(resolve);
+    });
   }
 
   sendContinue(): void {

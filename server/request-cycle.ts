@@ -1,10 +1,11 @@
 // One request/response exchange: builds nothing itself, but implements the app's receive() and send()
 // for an http scope, enforces the order of messages, and tells the connection what to write and when it is done.
 
+import { performance } from 'node:perf_hooks';
 import type { HttpScope, Receive, ReceiveMessage, Send, SendMessage, App } from './interface.js';
 import { InterfaceError } from './interface.js';
 import { BodyLengthError, ResponseWriter, type RequestFacts } from './http/response-writer.js';
-import { joinPieces, roughLength } from './http/pieces.js';
+import { joinPieces, roughLength, type Piece } from './http/pieces.js';
 
 /** What a request cycle needs from its connection. */
 export interface CyclePort {
@@ -26,6 +27,7 @@ export interface CyclePort {
 type ResponseState = 'start' | 'body' | 'done';
 
 const EMPTY = new Uint8Array(0);
+const RESOLVED = Promise.resolve();
 
 export class RequestCycle {
   writer: ResponseWriter;
@@ -121,82 +123,96 @@ export class RequestCycle {
   private bodyReturned = false;
   private continueSent = false;
 
-  readonly send: Send = async (message: SendMessage): Promise<void> => {
-    if (this.disconnected) return; // ASGI: sending to a closed connection is a no-op
+  /**
+   * ASGI send. Checked and framed synchronously; only a body piece that is written is awaited (sendBody), so
+   * http.response.start costs no promise of its own. Mistakes reject the returned promise, as an async send's would.
+   */
+  readonly send: Send = (message: SendMessage): Promise<void> => {
+    if (this.disconnected) return RESOLVED; // ASGI: sending to a closed connection is a no-op
     switch (message.type) {
       case 'http.response.start': {
         if (this.responseState !== 'start') {
-          throw new InterfaceError(`Expected ${this.responseState === 'body' ? 'http.response.body' : 'nothing (the response is complete)'}, but the app sent http.response.start`);
+          return Promise.reject(new InterfaceError(`Expected ${this.responseState === 'body' ? 'http.response.body' : 'nothing (the response is complete)'}, but the app sent http.response.start`));
         }
-        this.pendingHead = this.writer.head(message.status, message.headers ?? [], { closeAfter: this.closeAfter });
-        this.responseState = 'body';
-        return;
-      }
-      case 'http.response.body': {
-        if (this.responseState !== 'body') {
-          throw new InterfaceError(`Expected ${this.responseState === 'start' ? 'http.response.start' : 'nothing (the response is complete)'}, but the app sent http.response.body`);
-        }
-        const more = message.more_body === true;
-        // The head (a latin-1 string) goes out with the first body piece, in one write.
-        const head = this.pendingHead;
-        this.pendingHead = null;
-        const pieces: Array<string | Buffer> = [];
         try {
-          const framed = message.body === undefined ? null : this.writer.body(message.body);
-          if (framed !== null) pieces.push(framed);
-          if (!more) {
-            const tail = this.writer.end();
-            if (tail !== null) pieces.push(tail);
-          }
+          this.pendingHead = this.writer.head(message.status, message.headers ?? [], this.closeAfter);
         } catch (err) {
-          if (err instanceof BodyLengthError) {
-            this.port.log(`response error: ${err.message}; closing the connection (RFC 9112 6.3)`);
-            if (head !== null) await this.port.write(Buffer.from(head, 'latin1'));
-            this.responseState = 'done';
-            this.port.abort(err.message);
-            return;
-          }
-          throw err;
+          return Promise.reject(err);
         }
-        if (!more) this.responseState = 'done';
-        if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
-        else if (head !== null) await this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
-        else if (pieces.length === 1) await this.port.write(pieces[0]!);
-        else if (pieces.length > 1) await this.port.write(joinPieces(null, pieces));
-        if (!more) this.port.responseDone(this);
-        return;
+        this.responseState = 'body';
+        return RESOLVED;
       }
+      case 'http.response.body':
+        if (this.responseState !== 'body') {
+          return Promise.reject(new InterfaceError(`Expected ${this.responseState === 'start' ? 'http.response.start' : 'nothing (the response is complete)'}, but the app sent http.response.body`));
+        }
+        return this.sendBody(message.body, message.more_body === true);
       default:
-        throw new InterfaceError(`Expected http.response.start or http.response.body, but the app sent ${(message as { type: string }).type}`);
+        return Promise.reject(new InterfaceError(`Expected http.response.start or http.response.body, but the app sent ${(message as { type: string }).type}`));
     }
   };
 
-  /** Runs the app for this request; turns a failure into a 500 or a closed connection. */
+  /** Frames a body piece and writes it (with the head, the first time); the last one completes the response. */
+  private async sendBody(body: Uint8Array | string | undefined, more: boolean): Promise<void> {
+    // The head (a latin-1 string) goes out with the first body piece, in one write.
+    const head = this.pendingHead;
+    this.pendingHead = null;
+    let framed: Piece | null;
+    let tail: Buffer | null = null;
+    try {
+      framed = body === undefined ? null : this.writer.body(body);
+      if (!more) tail = this.writer.end();
+    } catch (err) {
+      if (err instanceof BodyLengthError) {
+        this.port.log(`response error: ${err.message}; closing the connection (RFC 9112 6.3)`);
+        if (head !== null) await this.port.write(Buffer.from(head, 'latin1'));
+        this.responseState = 'done';
+        this.port.abort(err.message);
+        return;
+      }
+      throw err;
+    }
+    if (!more) this.responseState = 'done';
+    const pieces: Piece[] = framed === null ? (tail === null ? [] : [tail]) : tail === null ? [framed] : [framed, tail];
+    if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
+    else if (head !== null) await this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
+    else if (pieces.length === 1) await this.port.write(pieces[0]!);
+    else if (pieces.length > 1) await this.port.write(joinPieces(null, pieces));
+    if (!more) this.port.responseDone(this);
+  }
+
+  /** Runs the app for this request; turns a failure into a 500 or a closed connection (appFailed, appReturned). */
   async run(app: App): Promise<void> {
     try {
       await app(this.scope, this.receive, this.send);
     } catch (err) {
-      this.port.log(`app error on ${this.scope.method} ${this.scope.raw_path}: ${(err as Error)?.stack ?? String(err)}`);
-      if (this.canStillRespond && !this.disconnected) {
-        this.responseState = 'start';
-        this.pendingHead = null;
-        this.writer = new ResponseWriter(this.facts);
-        await this.sendPlain(500, 'Internal Server Error: the application failed; see the server log.\n');
-      } else if (this.responseState !== 'done') {
-        this.responseState = 'done';
-        this.port.abort('the application failed after starting the response');
-      }
-      return;
+      return this.appFailed(err);
     }
-    if (this.responseState !== 'done' && !this.disconnected) {
-      if (this.responseState === 'start') {
-        this.port.log(`app returned without a response for ${this.scope.method} ${this.scope.raw_path}`);
-        await this.sendPlain(500, 'Internal Server Error: the application sent no response.\n');
-      } else {
-        this.port.log(`app returned before finishing the body of ${this.scope.method} ${this.scope.raw_path}`);
-        this.responseState = 'done';
-        this.port.abort('the application did not finish its response');
-      }
+    if (this.responseState !== 'done' && !this.disconnected) return this.appReturned();
+  }
+
+  private async appFailed(err: unknown): Promise<void> {
+    this.port.log(`app error on ${this.scope.method} ${this.scope.raw_path}: ${(err as Error)?.stack ?? String(err)}`);
+    if (this.canStillRespond && !this.disconnected) {
+      this.responseState = 'start';
+      this.pendingHead = null;
+      this.writer = new ResponseWriter(this.facts);
+      await this.sendPlain(500, 'Internal Server Error: the application failed; see the server log.\n');
+    } else if (this.responseState !== 'done') {
+      this.responseState = 'done';
+      this.port.abort('the application failed after starting the response');
+    }
+  }
+
+  /** The app returned without completing its response. */
+  private async appReturned(): Promise<void> {
+    if (this.responseState === 'start') {
+      this.port.log(`app returned without a response for ${this.scope.method} ${this.scope.raw_path}`);
+      await this.sendPlain(500, 'Internal Server Error: the application sent no response.\n');
+    } else {
+      this.port.log(`app returned before finishing the body of ${this.scope.method} ${this.scope.raw_path}`);
+      this.responseState = 'done';
+      this.port.abort('the application did not finish its response');
     }
   }
 

@@ -1,6 +1,7 @@
 // The server: a net.Server that turns each socket into a Connection, runs the app's lifespan,
 // sweeps deadlines with one timer, caps connections, and shuts down gracefully.
 
+import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import type { App } from './interface.js';
 import { Connection, type ConnectionContext } from './connection.js';
@@ -10,6 +11,7 @@ import { SERVER_NAME } from './http/response-writer.js';
 import { AccessLog } from './access-log.js';
 import { streamTracer } from './trace.js';
 import { Lifespan } from './lifespan.js';
+import { FlushScheduler } from './flush-scheduler.js';
 import { activeWebSocketCount, closeAllWebSockets, WEBSOCKET_DEFAULTS, type WebSocketSessionOptions } from './websocket/session.js';
 
 export interface ServerOptions {
@@ -77,6 +79,7 @@ export class HttpServer {
       accessLog: this.accessLog,
       trace: o.trace ? streamTracer(out) : null,
       shuttingDown: false,
+      flusher: new FlushScheduler(),
       onClose: (c) => { this.connections.delete(c); this.checkDrained(); },
     };
     // noDelay: every accepted socket gets TCP_NODELAY here, once (each read's responses leave in one write from the
@@ -116,6 +119,12 @@ export class HttpServer {
     if (this.connections.size >= this.ctx.connectionLimits.maxConnections) {
       const body = `503 Service Unavailable: the server has ${this.connections.size} open connections, its limit (--max-connections); try again shortly.\n`;
       socket.on('error', () => {});
+      // What the client sends is read and dropped; one that never closes its side is cut off after the keep-alive
+      // timeout (at least a second), as a closing connection is, so refused sockets cannot pile up. A plain timer,
+      // not socket.setTimeout: that one restarts with every byte a trickling client sends.
+      socket.resume();
+      const cutOff = setTimeout(() => socket.destroy(), Math.max(this.ctx.timeouts.keepAliveTimeoutMs, 1000));
+      socket.once('close', () => clearTimeout(cutOff));
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nDate: ${httpDate()}\r\nServer: ${SERVER_NAME}\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }

@@ -23,6 +23,9 @@ export interface ParserOptions {
   requireHost: boolean;
 }
 
+/** What the server uses (and tests, unless they say otherwise). */
+export const SERVER_PARSER_OPTIONS: Readonly<ParserOptions> = Object.freeze({ requireHost: true });
+
 export const NEED_DATA: ParserEvent = Object.freeze({ type: 'need-data' });
 export const PAUSED: ParserEvent = Object.freeze({ type: 'paused' });
 
@@ -60,7 +63,6 @@ function earlyRequestLineError(line: string): void {
 }
 
 export class RequestParser {
-  readonly limits: Limits;
   private buf: Buffer = EMPTY;
   private pos = 0;
   private _state: ParserState = 'HEAD';
@@ -78,12 +80,8 @@ export class RequestParser {
   private _head: RequestHead | null = null;
   private closeAfter = false;
 
-  readonly options: ParserOptions;
-
-  constructor(limits: Partial<Limits> = {}, options: Partial<ParserOptions> = {}) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.options = { requireHost: true, ...options };
-  }
+  /** Complete limits and options, shared, not copied: a connection per request makes a copy each show. */
+  constructor(readonly limits: Readonly<Limits> = DEFAULT_LIMITS, readonly options: Readonly<ParserOptions> = SERVER_PARSER_OPTIONS) {}
 
   get state(): ParserState {
     return this._state;

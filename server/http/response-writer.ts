@@ -38,12 +38,12 @@ export class ResponseWriter {
   }
 
   /** Builds the status line and header block; decides framing (RFC 9112 6.3, 9.3). */
-  head(status: number, headers: readonly Header[], opts: { closeAfter?: boolean } = {}): string {
+  head(status: number, headers: readonly Header[], closeAfter = false): string {
     if (!Number.isInteger(status) || status < 100 || status > 999) {
       throw new InterfaceError(`http.response.start needs a status from 100 to 999, got ${String(status)}`);
     }
     this.status = status;
-    let out = `HTTP/1.1 ${status} ${reasonPhrase(status)}${CRLF}`;
+    let out = statusLine(status);
     let hasDate = false;
     let hasServer = false;
     let contentLength = -1;
@@ -52,24 +52,24 @@ export class ResponseWriter {
       const name = h[0];
       const value = h[1];
       checkHeader(name, value);
-      const lower = name.toLowerCase();
-      if (lower === 'content-length') {
+      if (isName(name, 'content-length')) {
         if (!/^[0-9]+$/.test(value) || contentLength >= 0) {
           throw new InterfaceError(`Content-Length must be sent once, as digits; got "${value}"`);
         }
         contentLength = Number(value);
-      } else if (lower === 'connection') {
+      } else if (isName(name, 'connection')) {
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.keepAlive = false;
         continue; // the server decides Connection below
-      } else if (lower === 'transfer-encoding') {
+      } else if (isName(name, 'transfer-encoding')) {
         throw new InterfaceError('Transfer-Encoding is the server\'s to set: omit Content-Length and the server chunks the body');
-      } else if (lower === 'date') hasDate = true;
-      else if (lower === 'server') hasServer = true;
+      } else if (isName(name, 'date')) hasDate = true;
+      else if (isName(name, 'server')) hasServer = true;
       out += `${name}: ${value}${CRLF}`;
     }
-    if (opts.closeAfter) this.keepAlive = false;
-    if (!hasDate) out += `Date: ${httpDate()}${CRLF}`;
-    if (!hasServer) out += `Server: ${SERVER_NAME}${CRLF}`;
+    if (closeAfter) this.keepAlive = false;
+    if (!hasDate && !hasServer) out += dateAndServerLines();
+    else if (!hasDate) out += `Date: ${httpDate()}${CRLF}`;
+    else if (!hasServer) out += `Server: ${SERVER_NAME}${CRLF}`;
 
     if (statusHasNoBody(status)) {
       this.framing = 'none'; // RFC 9110 15.3.5, 15.4.5: no content; a Content-Length the app set is passed as metadata
@@ -129,6 +129,38 @@ export class ResponseWriter {
 }
 
 const CRLF_BUF = Buffer.from(CRLF, 'latin1');
+
+/** Status lines, built once per status code. */
+const STATUS_LINES: string[] = [];
+
+function statusLine(status: number): string {
+  return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${reasonPhrase(status)}${CRLF}`);
+}
+
+/** The Date and Server lines most responses carry, as one string rebuilt once a second. */
+let linesDate = '';
+let dateAndServer = '';
+
+function dateAndServerLines(): string {
+  const date = httpDate();
+  if (date !== linesDate) {
+    linesDate = date;
+    dateAndServer = `Date: ${date}${CRLF}Server: ${SERVER_NAME}${CRLF}`;
+  }
+  return dateAndServer;
+}
+
+/**
+ * Whether a field name (a token, already checked) is `lower`, ignoring ASCII case (RFC 9110 5.1), without
+ * lower-casing it: only letters and '-' are compared, and in a token `c | 0x20` equals them only for themselves.
+ */
+function isName(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

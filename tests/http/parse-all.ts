@@ -1,7 +1,7 @@
 // Test helper: runs the sans-IO parser over a list of chunks and collects messages and the outcome.
 
-import { RequestParser, type ParserOptions } from '../../server/http/request-parser.js';
-import type { Limits } from '../../server/http/limits.js';
+import { RequestParser, SERVER_PARSER_OPTIONS, type ParserOptions } from '../../server/http/request-parser.js';
+import { DEFAULT_LIMITS, type Limits } from '../../server/http/limits.js';
 import type { RequestHead } from '../../server/http/request-head.js';
 import type { ProtocolError } from '../../server/http/errors.js';
 
@@ -21,7 +21,7 @@ export interface ParseResult {
 }
 
 export function parseAll(chunks: Buffer[], limits: Partial<Limits> = {}, options: Partial<ParserOptions> = {}): ParseResult {
-  const parser = new RequestParser(limits, options);
+  const parser = new RequestParser({ ...DEFAULT_LIMITS, ...limits }, { ...SERVER_PARSER_OPTIONS, ...options });
   const messages: ParsedMessage[] = [];
   let current: ParsedMessage | null = null;
   for (const chunk of chunks) {

@@ -108,6 +108,31 @@ t.test('max connections: one more gets 503 and is closed', async (t) => {
   b.end();
 });
 
+t.test('max connections: a refused client that never closes its side is let go', async (t) => {
+  const s = await startServer(helloApp, { connectionLimits: { maxConnections: 1 }, timeouts: { keepAliveTimeoutMs: 200 } });
+  t.teardown(s.stop);
+  const a = await RawClient.connect(s.port);
+  a.send(`GET / HTTP/1.1\r\n${H}\r\n`);
+  await a.waitResponses(1);
+  // allowHalfOpen: this client keeps its side open after the server's FIN, and keeps writing.
+  const c = net.connect({ port: s.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.teardown(() => c.destroy());
+  c.on('error', () => {}); // the reset its writes meet once the server has let go
+  const closed = new Promise((resolve) => c.on('close', resolve));
+  let received = '';
+  c.on('data', (d: Buffer) => { received += d.toString('latin1'); });
+  await once(c, 'connect');
+  c.write(`GET / HTTP/1.1\r\n${H}\r\n`);
+  await once(c, 'end');
+  t.match(received, /^HTTP\/1\.1 503 /, 'it got its 503');
+  // It trickles a byte every 100 ms; once the server has let go, a write meets a reset and the socket closes.
+  const trickle = setInterval(() => c.write('x'), 100);
+  t.teardown(() => clearInterval(trickle));
+  await closed;
+  t.pass('the server closed the socket the client held open');
+  a.end();
+});
+
 t.test('backpressure: an app that does not read the body pauses the socket, then resumes', async (t) => {
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => { release = r; });
