@@ -25,8 +25,12 @@ export class FlushScheduler {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = this.spare;
-    for (let i = 0; i < queue.length; i++) queue[i]!.flushOutbox();
-    queue.length = 0;
-    this.spare = queue;
+    try {
+      for (let i = 0; i < queue.length; i++) queue[i]!.flushOutbox();
+    } finally {
+      // Even if a flush threw, the arrays stay two (the connections after it are on their way to being torn down).
+      queue.length = 0;
+      this.spare = queue;
+    }
   };
 }

@@ -9,8 +9,8 @@ import { joinPieces, roughLength, type Piece } from './http/pieces.js';
 
 /** What a request cycle needs from its connection. */
 export interface CyclePort {
-  /** Writes bytes; resolves when the socket can take more (backpressure). */
-  write(data: string | Buffer): Promise<void>;
+  /** Writes bytes (`last`: they end a response); resolves when the socket can take more (backpressure). */
+  write(data: string | Buffer, last?: boolean): Promise<void>;
   /** Writes several pieces in one syscall (corked writev), without copying them. */
   writev(pieces: Array<string | Buffer>): Promise<void>;
   /** Sends "100 Continue" if the client is waiting for it (RFC 9110 10.1.1). */
@@ -124,33 +124,39 @@ export class RequestCycle {
   private continueSent = false;
 
   /**
-   * ASGI send. Checked and framed synchronously; only a body piece that is written is awaited (sendBody), so
-   * http.response.start costs no promise of its own. Mistakes reject the returned promise, as an async send's would.
+   * ASGI send. Checked synchronously (sendNow); only a body piece is awaited (sendBody), so http.response.start
+   * costs no promise of its own. Every mistake rejects the returned promise, as an async send's would.
    */
   readonly send: Send = (message: SendMessage): Promise<void> => {
+    try {
+      return this.sendNow(message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  private sendNow(message: SendMessage): Promise<void> {
     if (this.disconnected) return RESOLVED; // ASGI: sending to a closed connection is a no-op
+    if (message === null || typeof message !== 'object') {
+      throw new InterfaceError(`send() takes a message object like {type: 'http.response.start', ...}, got ${String(message)}`);
+    }
     switch (message.type) {
-      case 'http.response.start': {
+      case 'http.response.start':
         if (this.responseState !== 'start') {
-          return Promise.reject(new InterfaceError(`Expected ${this.responseState === 'body' ? 'http.response.body' : 'nothing (the response is complete)'}, but the app sent http.response.start`));
+          throw new InterfaceError(`Expected ${this.responseState === 'body' ? 'http.response.body' : 'nothing (the response is complete)'}, but the app sent http.response.start`);
         }
-        try {
-          this.pendingHead = this.writer.head(message.status, message.headers ?? [], this.closeAfter);
-        } catch (err) {
-          return Promise.reject(err);
-        }
+        this.pendingHead = this.writer.head(message.status, message.headers ?? [], this.closeAfter);
         this.responseState = 'body';
         return RESOLVED;
-      }
       case 'http.response.body':
         if (this.responseState !== 'body') {
-          return Promise.reject(new InterfaceError(`Expected ${this.responseState === 'start' ? 'http.response.start' : 'nothing (the response is complete)'}, but the app sent http.response.body`));
+          throw new InterfaceError(`Expected ${this.responseState === 'start' ? 'http.response.start' : 'nothing (the response is complete)'}, but the app sent http.response.body`);
         }
         return this.sendBody(message.body, message.more_body === true);
       default:
-        return Promise.reject(new InterfaceError(`Expected http.response.start or http.response.body, but the app sent ${(message as { type: string }).type}`));
+        throw new InterfaceError(`Expected http.response.start or http.response.body, but the app sent ${(message as { type: string }).type}`);
     }
-  };
+  }
 
   /** Frames a body piece and writes it (with the head, the first time); the last one completes the response. */
   private async sendBody(body: Uint8Array | string | undefined, more: boolean): Promise<void> {
@@ -174,10 +180,14 @@ export class RequestCycle {
     }
     if (!more) this.responseState = 'done';
     const pieces: Piece[] = framed === null ? (tail === null ? [] : [tail]) : tail === null ? [framed] : [framed, tail];
-    if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) await this.port.write(joinPieces(head, pieces));
-    else if (head !== null) await this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
-    else if (pieces.length === 1) await this.port.write(pieces[0]!);
-    else if (pieces.length > 1) await this.port.write(joinPieces(null, pieces));
+    let written = RESOLVED;
+    if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) written = this.port.write(joinPieces(head, pieces), !more);
+    else if (head !== null) written = this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
+    else if (pieces.length === 1) written = this.port.write(pieces[0]!, !more);
+    else if (pieces.length > 1) written = this.port.write(joinPieces(null, pieces), !more);
+    // Always awaited, even when nothing was written: the response completes (and a pipelined next request
+    // starts) after the app's send() call has returned, never inside it.
+    await written;
     if (!more) this.port.responseDone(this);
   }
 

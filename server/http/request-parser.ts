@@ -80,7 +80,7 @@ export class RequestParser {
   private _head: RequestHead | null = null;
   private closeAfter = false;
 
-  /** Complete limits and options, shared, not copied: a connection per request makes a copy each show. */
+  /** Complete limits and options, shared, not copied: with a connection per request, a copy each shows in a profile. */
   constructor(readonly limits: Readonly<Limits> = DEFAULT_LIMITS, readonly options: Readonly<ParserOptions> = SERVER_PARSER_OPTIONS) {}
 
   get state(): ParserState {

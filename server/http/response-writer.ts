@@ -152,7 +152,8 @@ function dateAndServerLines(): string {
 
 /**
  * Whether a field name (a token, already checked) is `lower`, ignoring ASCII case (RFC 9110 5.1), without
- * lower-casing it: only letters and '-' are compared, and in a token `c | 0x20` equals them only for themselves.
+ * lower-casing it: `lower` holds letters and '-' only, and in a token `c | 0x20` equals a letter only for that letter
+ * in either case, and '-' only for '-'.
  */
 function isName(name: string, lower: string): boolean {
   if (name.length !== lower.length) return false;

@@ -56,6 +56,33 @@ t.test('misuse raises an error that names what was expected and what arrived', a
   t.match(errors[1], /Expected http\.response\.body, but the app sent http\.response\.start/);
 });
 
+t.test('misuse of send() rejects its promise, never throws from the call', async (t) => {
+  const outcomes: string[] = [];
+  const s = await startServer(async (scope, _r, send) => {
+    if (scope.type !== 'http') return;
+    for (const bad of [undefined, null, 'http.response.start', { type: 'http.response.body', body: 'x' }, { status: 200 }]) {
+      let promise: Promise<void> | undefined;
+      try {
+        promise = send(bad as unknown as SendMessage);
+      } catch (err) {
+        outcomes.push(`threw: ${(err as Error).message}`);
+        continue;
+      }
+      await promise.then(() => outcomes.push('resolved'), (err: Error) => outcomes.push(`rejected: ${err.message}`));
+    }
+    await send({ type: 'http.response.start', status: 200, headers: [['Content-Length', '2']] });
+    await send({ type: 'http.response.body', body: 'ok' });
+  });
+  t.teardown(s.stop);
+  const r = await exchange(s.port, 'GET / HTTP/1.0\r\n\r\n');
+  t.equal(r.responses[0]?.status, 200, 'the app recovered and answered');
+  t.equal(outcomes.length, 5);
+  for (const o of outcomes) t.match(o, /^rejected: /, o);
+  t.match(outcomes[0], /send\(\) takes a message object/);
+  t.match(outcomes[3], /Expected http\.response\.start, but the app sent http\.response\.body/);
+  t.match(outcomes[4], /but the app sent undefined/);
+});
+
 t.test('an app that throws before responding gives 500; after starting, the connection closes', async (t) => {
   const s = await startServer(async (scope, _r, send) => {
     if (scope.type !== 'http') return;

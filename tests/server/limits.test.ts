@@ -109,11 +109,13 @@ t.test('max connections: one more gets 503 and is closed', async (t) => {
 });
 
 t.test('max connections: a refused client that never closes its side is let go', async (t) => {
-  const s = await startServer(helloApp, { connectionLimits: { maxConnections: 1 }, timeouts: { keepAliveTimeoutMs: 200 } });
+  // keep-alive timeout 1 s: the first client holds the only slot while the second connects (the cut-off is 1 s anyway).
+  const s = await startServer(helloApp, { connectionLimits: { maxConnections: 1 }, timeouts: { keepAliveTimeoutMs: 1000 } });
   t.teardown(s.stop);
   const a = await RawClient.connect(s.port);
   a.send(`GET / HTTP/1.1\r\n${H}\r\n`);
   await a.waitResponses(1);
+  t.equal(s.server.connectionCount, 1, 'the first client holds the only slot');
   // allowHalfOpen: this client keeps its side open after the server's FIN, and keeps writing.
   const c = net.connect({ port: s.port, host: '127.0.0.1', allowHalfOpen: true });
   t.teardown(() => c.destroy());
