@@ -107,6 +107,12 @@ export class Connection implements CyclePort, Flushable {
     // Once the server has decided to close (FIN sent), a request arriving in the race is not run: the client
     // sees the close without an answer and may retry it (RFC 9112 9.6), knowing it had no effect.
     if (this.ending || this.framingBroken) return;
+    // Responses produced for the requests in this read (pipelined ones especially) leave in one write:
+    // they wait in the outbox until the event loop has run every callback of this turn (the flush scheduler).
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.ctx.flusher.schedule(this);
+    }
     if (this.deadlineKind === 'keep-alive') this.setDeadline('headers', this.ctx.timeouts.headersTimeoutMs);
     else if (this.deadlineKind === 'body') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
     this.parser.feed(data);
@@ -117,7 +123,7 @@ export class Connection implements CyclePort, Flushable {
     }
   }
 
-  /** Small writes waiting to leave together in one write() (see writeRaw). */
+  /** Small writes made while a read is being handled, joined into one write when the flush comes. */
   private outbox: Piece[] = [];
   private outboxBytes = 0;
   /** The flush scheduler will flush this outbox at the end of this event-loop turn. */
@@ -314,8 +320,8 @@ export class Connection implements CyclePort, Flushable {
 
   // --- CyclePort: what the request cycle asks of its connection ---
 
-  write(data: string | Buffer, last = false): Promise<void> {
-    return this.writeRaw(data, last);
+  write(data: string | Buffer): Promise<void> {
+    return this.writeRaw(data);
   }
 
   writev(pieces: Piece[]): Promise<void> {
@@ -328,28 +334,17 @@ export class Connection implements CyclePort, Flushable {
     return ok ? RESOLVED : this.waitDrain();
   }
 
-  /**
-   * Small writes wait in the outbox and leave together, in one write(): the pieces of a streamed response, and
-   * the responses to pipelined requests read together. A response's last piece sends it all at once, unless
-   * more requests already wait in the parser (their responses will join it); whatever waits goes out at the end
-   * of this event-loop turn at the latest (the flush scheduler). Bounded like the socket's own buffer.
-   */
-  private writeRaw(data: Piece, last = false): Promise<void> {
+  private writeRaw(data: Piece): Promise<void> {
     if (this.closed) return RESOLVED;
+    // While a read is being handled, small writes wait in the outbox (bounded like the socket's own buffer).
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (this.outboxBytes + size > OUTBOX_MAX_BYTES) {
-      this.flush();
-      return this.writeOne(data) ? RESOLVED : this.waitDrain();
+    if (this.flushScheduled && this.outboxBytes + size <= OUTBOX_MAX_BYTES) {
+      this.outbox.push(data);
+      this.outboxBytes += size;
+      return this.socket.writableNeedDrain ? this.waitDrain() : RESOLVED;
     }
-    this.outbox.push(data);
-    this.outboxBytes += size;
-    if (last && this.parser.bufferedBytes === 0) {
-      this.flush();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      this.ctx.flusher.schedule(this);
-    }
-    return this.socket.writableNeedDrain ? this.waitDrain() : RESOLVED;
+    this.flush();
+    return this.writeOne(data) ? RESOLVED : this.waitDrain();
   }
 
   private writeOne(data: Piece): boolean {

@@ -9,8 +9,8 @@ import { joinPieces, roughLength, type Piece } from './http/pieces.js';
 
 /** What a request cycle needs from its connection. */
 export interface CyclePort {
-  /** Writes bytes (`last`: they end a response); resolves when the socket can take more (backpressure). */
-  write(data: string | Buffer, last?: boolean): Promise<void>;
+  /** Writes bytes; resolves when the socket can take more (backpressure). */
+  write(data: string | Buffer): Promise<void>;
   /** Writes several pieces in one syscall (corked writev), without copying them. */
   writev(pieces: Array<string | Buffer>): Promise<void>;
   /** Sends "100 Continue" if the client is waiting for it (RFC 9110 10.1.1). */
@@ -181,10 +181,10 @@ export class RequestCycle {
     if (!more) this.responseState = 'done';
     const pieces: Piece[] = framed === null ? (tail === null ? [] : [tail]) : tail === null ? [framed] : [framed, tail];
     let written = RESOLVED;
-    if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) written = this.port.write(joinPieces(head, pieces), !more);
+    if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) written = this.port.write(joinPieces(head, pieces));
     else if (head !== null) written = this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);
-    else if (pieces.length === 1) written = this.port.write(pieces[0]!, !more);
-    else if (pieces.length > 1) written = this.port.write(joinPieces(null, pieces), !more);
+    else if (pieces.length === 1) written = this.port.write(pieces[0]!);
+    else if (pieces.length > 1) written = this.port.write(joinPieces(null, pieces));
     // Always awaited, even when nothing was written: the response completes (and a pipelined next request
     // starts) after the app's send() call has returned, never inside it.
     await written;
