@@ -10,6 +10,33 @@ import { logLines, migratedStore, nextJob, until } from './helpers.js';
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A pool whose worker gives every job back (deferring-worker.mjs), and one job whose database file goes away as it
+ * is handed out: the worker's writes and then the master's are refused until `back()` moves the file back.
+ */
+async function jobLosingItsFile(t: Test, maxAttempts: number, retryBackoffMs: { initial: number; max: number }) {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({ store, workers: 1, maxAttempts, log, retryBackoffMs, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  let moved = false;
+  pool.on('job', (j) => {
+    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
+    moved = true;
+    renameSync(path, `${path}.away`);
+    store.handle.check();
+  });
+  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
+  const back = () => {
+    renameSync(`${path}.away`, path);
+    store.handle.check();
+  };
+  pool.notify();
+  return { store, pool, job, lines, back };
+}
+
 t.test('a job given back because the database refused its writes is re-queued, counting attempts, then ends in error', async (t) => {
   const { store } = await migratedStore(t);
   const { lines, log } = logLines();
@@ -30,26 +57,10 @@ t.test('a job given back because the database refused its writes is re-queued, c
 });
 
 t.test('when the master cannot write either, it keeps trying, and re-queues the job once the database is back', async (t) => {
-  const { store, path } = await migratedStore(t);
-  const { lines, log } = logLines();
-  const pool = new WorkerPool({ store, workers: 1, maxAttempts: 2, log, retryBackoffMs: { initial: 10, max: 40 }, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
-  await pool.start();
-  t.teardown(() => pool.stop());
-  const { job } = await store.repos.jobs.submit(5000);
-  let moved = false;
-  // As the job is handed out, the file goes away: the worker gives the job back, and the master's writes are refused.
-  pool.on('job', (j) => {
-    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
-    moved = true;
-    renameSync(path, `${path}.away`);
-    store.handle.check();
-  });
-  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
-  pool.notify();
+  const { store, pool, job, lines, back } = await jobLosingItsFile(t, 2, { initial: 10, max: 40 });
   await until(() => lines.filter((l) => new RegExp(`job ${job.id} could not be moved \\(.*removed or replaced.*\\): trying again in \\d+ ms`).test(l)).length >= 3, 'the master to try three times');
   const ended = nextJob(pool, (j) => j.id === job.id && j.stage === 'error');
-  renameSync(`${path}.away`, path);
-  store.handle.check();
+  back();
   const row = await ended;
   t.equal(row.attempts, 2, 'the job was handed out again once the database was back');
   t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'error']);
@@ -171,25 +182,9 @@ t.test('stop() with the database still refusing leaves a pending cancel\'s job a
 });
 
 t.test('stop() applies the attempt limit to a retry waiting out an outage: a job on its last attempt ends in error', async (t) => {
-  const { store, path } = await migratedStore(t);
-  const { lines, log } = logLines();
-  const pool = new WorkerPool({ store, workers: 1, maxAttempts: 1, log, retryBackoffMs: { initial: 60_000, max: 60_000 }, workerModule: fixture('deferring-worker.mjs'), execArgv: [] });
-  await pool.start();
-  t.teardown(() => pool.stop());
-  const { job } = await store.repos.jobs.submit(5000);
-  let moved = false;
-  // As the job is handed out, the file goes away: the worker gives the job back, and the master's writes are refused.
-  pool.on('job', (j) => {
-    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
-    moved = true;
-    renameSync(path, `${path}.away`);
-    store.handle.check();
-  });
-  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
-  pool.notify();
+  const { store, pool, job, lines, back } = await jobLosingItsFile(t, 1, { initial: 60_000, max: 60_000 });
   await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage');
-  renameSync(`${path}.away`, path);
-  store.handle.check();
+  back();
   await pool.stop();
   const row = await store.repos.jobs.findById(job.id);
   t.equal(row?.stage, 'error', 'its one attempt was used: no further run');
