@@ -1,5 +1,6 @@
 // Unit tests of the pool's small parts: IPC type guards, backoff, exit reasons, options and the
-// thread rule, the progress throttle, the worker configuration, degraded mode, the re-queue rule and respawn backoff.
+// thread rule, the progress throttle, the worker configuration, degraded mode, the re-queue rule, respawn backoff, and
+// the canceller losing a race to another cancel.
 import t from 'tap';
 import { backoffDelay } from '../../workers/backoff.js';
 import { Degraded } from '../../workers/degraded.js';
@@ -8,6 +9,8 @@ import { isJob, isMasterMessage, isWorkerMessage } from '../../workers/ipc.js';
 import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/pool-options.js';
 import { ProgressThrottle } from '../../workers/progress.js';
 import { retryDecision } from '../../workers/requeue.js';
+import { Canceller } from '../../workers/cancel.js';
+import { StageError } from '../../db/index.js';
 import { RespawnBackoff, STABLE_WORKER_MS } from '../../workers/respawn-backoff.js';
 import { decodeWorkerConfig, encodeWorkerConfig } from '../../workers/worker-config.js';
 
@@ -165,4 +168,26 @@ t.test('respawn backoff: doubles with each crash in a row; a stored job or a lon
   t.equal(r.delayMs(), 400);
   r.crashed(now - STABLE_WORKER_MS);
   t.equal(r.delayMs(), 200, 'a worker that ran a minute was not part of the loop: the count starts again');
+});
+
+t.test('cancel: a cancel recorded by someone else between the read and the write ends the wait as cancelled, quietly', async (t) => {
+  const logs: string[] = [];
+  const worker = { id: 1, alive: true, job: { id: 7, cancelling: false }, send: () => {}, kill: () => {} };
+  const jobs = {
+    // The job is live when read; by the time the master writes, another cancel has recorded it.
+    findById: async () => ({ ...job, id: 7, stage: 'taken' }),
+    cancel: async () => { throw new StageError('cancelled', 'cancelled', 'the job has ended'); },
+  };
+  const canceller = new Canceller({ cancelTimeoutMs: 60_000 }, { drop: () => {}, waitOut: () => false }, {
+    repos: () => ({ jobs }) as never,
+    holderOf: () => worker as never,
+    changed: () => {},
+    log: (line) => logs.push(line),
+  });
+  const cancelled = canceller.cancel(7); // the worker is asked to stop the job
+  await new Promise((r) => setImmediate(r));
+  worker.job = null as never; // it died instead: the master records the cancel
+  await canceller.orphaned(7);
+  t.equal(await cancelled, true, 'the caller hears that the job ended cancelled');
+  t.same(logs.filter((l) => !/cancelling job 7/.test(l)), [], 'nothing alarming is logged');
 });
