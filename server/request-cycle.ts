@@ -179,7 +179,9 @@ export class RequestCycle {
       throw err;
     }
     if (!more) this.responseState = 'done';
-    const pieces: Piece[] = framed === null ? (tail === null ? [] : [tail]) : tail === null ? [framed] : [framed, tail];
+    const pieces: Piece[] = [];
+    if (framed !== null) pieces.push(framed);
+    if (tail !== null) pieces.push(tail);
     let written = RESOLVED;
     if (head !== null && roughLength(pieces) <= JOIN_MAX_BYTES) written = this.port.write(joinPieces(head, pieces));
     else if (head !== null) written = this.port.writev([Buffer.from(head, 'latin1'), ...pieces]);

@@ -11,6 +11,19 @@ const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The database file of a test store, moved away (`away()`: the master's writes are refused from then on) and
+ * back (`back()`); put back at teardown whatever happened.
+ */
+function fileAway(t: Test, store: Awaited<ReturnType<typeof migratedStore>>['store'], path: string) {
+  const moved = `${path}.away`;
+  t.teardown(() => { if (existsSync(moved)) renameSync(moved, path); });
+  return {
+    away: () => { renameSync(path, moved); store.handle.check(); },
+    back: () => { renameSync(moved, path); store.handle.check(); },
+  };
+}
+
+/**
  * A pool whose worker gives every job back (deferring-worker.mjs), and one job whose database file goes away as it
  * is handed out: the worker's writes and then the master's are refused until `back()` moves the file back.
  */
@@ -21,18 +34,13 @@ async function jobLosingItsFile(t: Test, maxAttempts: number, retryBackoffMs: { 
   await pool.start();
   t.teardown(() => pool.stop());
   const { job } = await store.repos.jobs.submit(5000);
+  const { away, back } = fileAway(t, store, path);
   let moved = false;
   pool.on('job', (j) => {
     if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
     moved = true;
-    renameSync(path, `${path}.away`);
-    store.handle.check();
+    away();
   });
-  t.teardown(() => { if (existsSync(`${path}.away`)) renameSync(`${path}.away`, path); });
-  const back = () => {
-    renameSync(`${path}.away`, path);
-    store.handle.check();
-  };
   pool.notify();
   return { store, pool, job, lines, back };
 }
@@ -132,18 +140,14 @@ t.test('the database file moved away: a dead worker is not replaced, nothing is 
 async function cancelNotRecorded(t: Test) {
   const { store, path } = await migratedStore(t);
   const { lines, log } = logLines();
-  const away = `${path}.away`;
-  t.teardown(() => { if (existsSync(away)) renameSync(away, path); });
+  const { away, back } = fileAway(t, store, path);
   const pool = new WorkerPool({
     store, workers: 1, cancelTimeoutMs: 50, retryBackoffMs: { initial: 60_000, max: 60_000 },
     workerModule: fixture('stubborn-worker.mjs'), execArgv: [],
     log: (line) => {
       log(line);
       // The cancel is on its way to the worker: from now on the master's writes are refused.
-      if (/^worker \d+ cancelling job/.test(line)) {
-        renameSync(path, away);
-        store.handle.check();
-      }
+      if (/^worker \d+ cancelling job/.test(line)) away();
     },
   });
   await pool.start();
@@ -154,10 +158,6 @@ async function cancelNotRecorded(t: Test) {
   // The worker does not stop, is killed, and the master cannot record the cancel: the caller hears false for now.
   t.equal(await pool.cancel(job.id), false, 'not cancelled yet');
   await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage');
-  const back = () => {
-    renameSync(away, path);
-    store.handle.check();
-  };
   return { store, pool, job, lines, back };
 }
 
