@@ -15,6 +15,7 @@ import type { Metrics } from './metrics.js';
 import { afterFirstSegment, type StaticFiles } from './static-files.js';
 import { layout } from './pages/layout.js';
 import { indexPage, submitForm } from './pages/index-page.js';
+import { FreshPage } from './pages/fresh-page.js';
 import { piPage, piText } from './pages/pi-page.js';
 import { cancelJob, createJob, digitOf, getJob, listJobs } from './api/jobs-api.js';
 import { echo } from './echo.js';
@@ -34,8 +35,9 @@ export interface AppDeps {
 
 export function buildRouter(d: AppDeps): Router {
   const { jobs } = d;
+  const newest = new FreshPage();
   return new Router()
-    .add('GET', '/', (scope, _r, send) => indexPage(jobs, scope, send))
+    .add('GET', '/', (scope, _r, send) => indexPage(jobs, scope, send, newest))
     .add('POST', '/', (scope, receive, send) => submitForm(jobs, scope, receive, send))
     .add('GET', '/pi/:n.txt', (_s, _r, send, p) => piText(jobs, send, p.n!))
     .add('GET', '/pi/:n', (scope, _r, send, p) => piPage(jobs, scope, send, p.n!))

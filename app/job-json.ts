@@ -40,7 +40,7 @@ export function jobJson(job: Job): JobJson {
   };
 }
 
-/** From creation to the end (or to now, while running). */
+/** From creation to the end; null while the job has not ended. */
 export function jobDurationMs(job: Job): number | null {
   if (job.finishedAt !== null) return job.finishedAt - job.createdAt;
   return null;

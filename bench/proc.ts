@@ -58,6 +58,22 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
+/**
+ * CPU time a process has used, user plus system, in seconds (utime and stime, fields 14 and 15 of /proc/PID/stat,
+ * counted in USER_HZ ticks, 100 a second on Linux), or null if it is gone.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (the state)
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+const USER_HZ = 100;
+
 /** Resolves when the child exits, or after `ms` (then resolves false). */
 export function exited(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);

@@ -7,7 +7,11 @@ import type { GrowthResult, IdleResult } from './memory.js';
 import { ROUTES } from './routes.js';
 import type { ServerKind } from './serve-common.js';
 
-export interface RunRecord { route: string; client: ClientId; server: ServerKind; round: number; m?: Measurement; error?: string }
+export interface RunRecord {
+  route: string; client: ClientId; server: ServerKind; round: number; m?: Measurement; error?: string;
+  /** CPU time the server process used while the client ran (user + system, from /proc). */
+  serverCpuSeconds?: number;
+}
 
 export interface BenchResults {
   started: string;
@@ -22,7 +26,11 @@ export interface BenchResults {
   pi: { command: string; code: number | null; seconds: number; output: string } | { skipped: string };
 }
 
-export interface Cell { rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: number }
+export interface Cell {
+  rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: number;
+  /** Server CPU time per answered request, in microseconds, and the share of the run its core was busy (NaN: not read). */
+  cpuUs: number; busy: number;
+}
 export interface Row {
   route: string; label: string; client: ClientId; rawpi: Cell | null; node: Cell | null; ratio: number | null; failures: string[];
   /** The bare net responder on the same route and client (hello only), or null. */
@@ -37,11 +45,15 @@ function median(xs: number[]): number {
 }
 
 function cell(runs: RunRecord[]): Cell | null {
-  const ok = runs.filter((r) => r.m !== undefined).map((r) => r.m!);
+  const measured = runs.filter((r) => r.m !== undefined);
+  const ok = measured.map((r) => r.m!);
   if (ok.length === 0) return null;
+  const cpu = measured.map((r) => r.serverCpuSeconds ?? NaN);
   return {
     rps: median(ok.map((m) => m.rps)), p50Ms: median(ok.map((m) => m.p50Ms)), p99Ms: median(ok.map((m) => m.p99Ms)),
     errors: ok.reduce((a, m) => a + m.errors, 0), rounds: ok.length,
+    cpuUs: median(ok.map((m, i) => (m.requests > 0 ? (cpu[i]! * 1e6) / m.requests : NaN))),
+    busy: median(ok.map((m, i) => cpu[i]! / m.seconds)),
   };
 }
 
@@ -144,6 +156,17 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (failures.length > 0) lines.push('', 'Runs that failed:', '', ...failures);
   if (results.skipped.length > 0) lines.push('', 'Skipped:', '', ...results.skipped.map((s) => `- ${s}`));
   lines.push('', 'ab reports whole milliseconds. The ratio is of the req/s medians.', '');
+  const costed = rows.filter((r) => r.rawpi !== null && r.node !== null && !Number.isNaN(r.rawpi.cpuUs) && !Number.isNaN(r.node.cpuUs));
+  if (costed.length > 0) {
+    lines.push('## Server CPU per request', '');
+    lines.push('The CPU time each server process used while the client ran (user + system, from /proc/PID/stat, 10 ms ticks), divided by the requests it answered, and how busy that made its core. Where a core is well short of 100 %, something else set the pace (the load generator on its own core, or the kernel\'s loopback), and the req/s ratio above understates the difference in work; the CPU ratio says how much work each server did per request.', '');
+    lines.push('| route | client | rawpi µs/req | node:http µs/req | node:http / rawpi | core busy rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: |');
+    const pct = (x: number) => (Number.isNaN(x) ? '–' : `${Math.round(100 * x)} %`);
+    for (const r of costed) {
+      lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(r.node!.cpuUs / r.rawpi!.cpuUs)} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} |`);
+    }
+    lines.push('');
+  }
   const ceiling = rows.filter((r) => r.bare !== null);
   if (ceiling.length > 0) {
     lines.push('## The ceiling: a bare `net` responder', '');

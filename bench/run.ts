@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENTS, CLIENT_LABELS, measure, missing, type ClientContext, type ClientId, type Target } from './clients.js';
 import { idleConnections, rssGrowth } from './memory.js';
-import { pinning, run, sleep } from './proc.js';
+import { cpuSeconds, pinning, run, sleep } from './proc.js';
 import { markdown, summarize, writeResults, type BenchResults, type RunRecord } from './report.js';
 import { ROUTES, SMOKE_ROUTES, type Route } from './routes.js';
 import type { ServerKind } from './serve-common.js';
@@ -167,7 +167,10 @@ export async function runBench(o: Options, command: string, loadBefore: number[]
                 if (broken.has(kind)) record.error = broken.get(kind)!;
                 else {
                   try {
+                    const cpuBefore = cpuSeconds(server.pid);
                     record.m = await measure(client, target(server, route), o.duration, ctx);
+                    const cpuAfter = cpuSeconds(server.pid);
+                    if (cpuBefore !== null && cpuAfter !== null) record.serverCpuSeconds = cpuAfter - cpuBefore;
                   } catch (err) {
                     record.error = (err as Error).message.slice(0, 500);
                   }

@@ -24,8 +24,8 @@ export async function respond(send: Send, status: number, contentType: string, b
   await send({ type: 'http.response.body', body });
 }
 
-export function sendHtml(send: Send, status: number, page: SafeHtml, extra: readonly Header[] = []): Promise<void> {
-  return respond(send, status, 'text/html; charset=utf-8', page.value, [...PAGE_HEADERS, ['Cache-Control', 'no-store'], ...extra]);
+export function sendHtml(send: Send, status: number, page: SafeHtml | Uint8Array, extra: readonly Header[] = []): Promise<void> {
+  return respond(send, status, 'text/html; charset=utf-8', page instanceof Uint8Array ? page : page.value, [...PAGE_HEADERS, ['Cache-Control', 'no-store'], ...extra]);
 }
 
 export function sendJson(send: Send, status: number, value: unknown, extra: readonly Header[] = []): Promise<void> {

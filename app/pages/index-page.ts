@@ -8,6 +8,7 @@ import { redirectAfterPost, sendHtml } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
 import { parseNText } from '../validation.js';
 import { layout } from './layout.js';
+import type { FreshPage } from './fresh-page.js';
 import { jobRow } from './job-row.js';
 
 export const PAGE_SIZE = 50;
@@ -46,10 +47,19 @@ ${page.jobs.length === 0 ? html`<p class="empty">No jobs yet: ask for some decim
 </section>`;
 }
 
-export async function indexPage(jobs: JobService, scope: HttpScope, send: Send, input = '', error: string | null = null, status = 200): Promise<void> {
+/** GET /: the newest page is kept in `newest` until the database changes; older pages (?after=) render each time. */
+export async function indexPage(jobs: JobService, scope: HttpScope, send: Send, newest: FreshPage): Promise<void> {
   const cursor = queryParams(scope).get('after');
-  const page = layout('rawpi: pi to n decimals', html`${form(input, error)}${await table(jobs, cursor)}`, { page: 'index' });
-  await sendHtml(send, status, page);
+  if (cursor !== null) {
+    await sendHtml(send, 200, await page(jobs, cursor));
+    return;
+  }
+  const body = await newest.get(await jobs.repos.changes.token(), async () => (await page(jobs, null)).value);
+  await sendHtml(send, 200, body);
+}
+
+async function page(jobs: JobService, cursor: string | null, input = '', error: string | null = null): Promise<SafeHtml> {
+  return layout('rawpi: pi to n decimals', html`${form(input, error)}${await table(jobs, cursor)}`, { page: 'index' });
 }
 
 export async function submitForm(jobs: JobService, scope: HttpScope, receive: Receive, send: Send): Promise<void> {
@@ -64,6 +74,6 @@ export async function submitForm(jobs: JobService, scope: HttpScope, receive: Re
     if (!(err instanceof HttpError)) throw err;
     // Re-render the form with the message; nothing was stored.
     const shown = raw.length > 100 ? raw.slice(0, 100) : raw;
-    await indexPage(jobs, { ...scope, query_string: '' }, send, shown, err.message, err.status);
+    await sendHtml(send, err.status, await page(jobs, null, shown, err.message));
   }
 }

@@ -77,7 +77,7 @@ export async function piText(jobs: JobService, send: Send, nText: string): Promi
   }
   await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/plain; charset=us-ascii'], ['Content-Length', String(n + 2)], ...SECURITY_HEADERS] });
   await send({ type: 'http.response.body', body: '3.', more_body: true });
-  for await (const piece of jobs.repos.digits.readDecimals(n, PIECE)) {
+  for await (const piece of jobs.repos.digits.readDecimalBytes(n, PIECE)) {
     await send({ type: 'http.response.body', body: piece, more_body: true });
   }
   await send({ type: 'http.response.body', body: '', more_body: false });

@@ -8,6 +8,9 @@ import { inTransaction, type Db } from '../transaction.js';
 /** Decimals per stored row (65536 one-byte characters = 64 KiB). */
 export const DIGIT_CHUNK_SIZE = 65536;
 
+const ZERO = 0x30; // '0'
+const EMPTY = Buffer.alloc(0);
+
 export class DigitsRepository {
   constructor(private readonly db: Db) {}
 
@@ -41,7 +44,7 @@ export class DigitsRepository {
   async digitAt(n: number): Promise<number | undefined> {
     if (!Number.isSafeInteger(n) || n < 1) return undefined;
     const piece = await this.slice(n - 1, 1);
-    return piece === '' ? undefined : Number(piece);
+    return piece.length === 0 ? undefined : piece[0]! - ZERO;
   }
 
   /**
@@ -49,6 +52,12 @@ export class DigitsRepository {
    * piece at a time. Throws InvalidArgumentError when fewer than `count` decimals are stored.
    */
   async *readDecimals(count: number, chunkSize: number = DIGIT_CHUNK_SIZE): AsyncIterable<string> {
+    // The stored text is only 0-9 (store() checks), so each byte is one character: latin1 decodes by copying.
+    for await (const bytes of this.readDecimalBytes(count, chunkSize)) yield bytes.toString('latin1');
+  }
+
+  /** As readDecimals, as ASCII bytes: what a response body needs, with no decoding and encoding on the way. */
+  async *readDecimalBytes(count: number, chunkSize: number = DIGIT_CHUNK_SIZE): AsyncIterable<Buffer> {
     if (!Number.isSafeInteger(count) || count < 0) {
       throw new InvalidArgumentError(`count must be a non-negative integer, got ${String(count)}`);
     }
@@ -60,26 +69,31 @@ export class DigitsRepository {
     if (count > stored) throw new InvalidArgumentError(`only ${stored} decimals are stored, ${count} were asked for`);
     for (let pos = 0; pos < count; ) {
       const want = Math.min(chunkSize, count - pos);
-      let piece = '';
-      while (piece.length < want) {
-        const part = await this.slice(pos + piece.length, want - piece.length);
-        if (part === '') throw new InvalidArgumentError(`the stored decimals end at ${pos + piece.length}`);
-        piece += part;
+      const parts: Buffer[] = [];
+      for (let got = 0; got < want; ) {
+        const part = await this.slice(pos + got, want - got);
+        if (part.length === 0) throw new InvalidArgumentError(`the stored decimals end at ${pos + got}`);
+        parts.push(part);
+        got += part.length;
       }
-      yield piece;
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts);
       pos += want;
     }
   }
 
-  /** Up to `length` decimals from 0-based `offset`, within the one stored chunk holding `offset` ('' past the end). */
-  private async slice(offset: number, length: number): Promise<string> {
+  /**
+   * Up to `length` decimals from 0-based `offset`, within the one stored chunk holding `offset` (empty past the
+   * end). The chunk is cut as a blob: substr() on text counts UTF-8 characters from the start, on a blob it
+   * jumps to the byte (0.6x the time for a 64 KiB piece), and the bytes reach JavaScript without decoding.
+   */
+  private async slice(offset: number, length: number): Promise<Buffer> {
     const row = await this.db
       .selectFrom('digit_chunks')
-      .select(sql<string>`substr(${sql.ref('decimals')}, ${offset} - ${sql.ref('start')} + 1, ${length})`.as('piece'))
+      .select(sql<Buffer>`substr(cast(${sql.ref('decimals')} as blob), ${offset} - ${sql.ref('start')} + 1, ${length})`.as('piece'))
       .where('start', '<=', offset)
       .orderBy('start', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row?.piece ?? '';
+    return row?.piece ?? EMPTY;
   }
 }

@@ -2,6 +2,8 @@
 
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../../db/index.js';
 import { request, startApp } from './fixtures/app-server.js';
 import { RawClient } from '../server/helpers.js';
 
@@ -21,6 +23,23 @@ t.test('GET / shows the form and the table, newest first, with security headers'
   t.equal(r.headers.get('x-content-type-options'), 'nosniff');
   t.match(r.headers.get('content-security-policy'), /script-src 'self'/);
   t.notMatch(r.text, /style="|<script>|onclick=/, 'no inline script or style: the CSP holds');
+});
+
+t.test('GET / is never stale: a change by the app or by a worker connection shows on the next load', async (t) => {
+  const s = await startApp();
+  t.teardown(s.stop);
+  const stages = async () => [...(await request(s.port, 'GET', '/')).text.matchAll(/data-n="(\d+)" data-stage="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+  await s.jobs.submit(10);
+  t.same(await stages(), ['10:registered']);
+  t.same(await stages(), ['10:registered'], 'the same page while nothing changed');
+  await s.jobs.submit(20);
+  t.same(await stages(), ['20:registered', '10:registered'], "after the app's own write");
+  const worker = openStore({ path: join(s.dir, 'db.sqlite') }); // a worker process writes through its own connection
+  t.teardown(() => worker.close());
+  await worker.repos.jobs.claimNext();
+  t.same(await stages(), ['20:registered', '10:scheduled'], "after another connection's commit");
+  const older = await request(s.port, 'GET', `/?after=${encodeURIComponent('bogus')}`);
+  t.equal(older.status, 400, 'older pages still check their cursor');
 });
 
 t.test('POST / with a valid n creates the job and redirects with 303 (302 for HTTP/1.0)', async (t) => {

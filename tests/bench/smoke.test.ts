@@ -15,7 +15,7 @@ interface Measurement { requests: number; rps: number; errors: number }
 interface Results {
   options: { clients: string[]; routes: string[] };
   skipped: string[];
-  runs: Array<{ route: string; client: string; server: string; m?: Measurement; error?: string }>;
+  runs: Array<{ route: string; client: string; server: string; m?: Measurement; error?: string; serverCpuSeconds?: number }>;
   memory: { idle: Array<{ kind: string; asked: number; open: number; failed: number; rssAfterBytes: number }>; growth: Array<{ kind: string; errors: number; samples: Array<{ requests: number; rssBytes: number }> }> };
 }
 
@@ -60,6 +60,7 @@ t.test('make bench --smoke: every server, client and memory test runs without er
         t.equal(x.error, undefined, `${server} ${route} ${x.client}: ran`);
         t.ok(x.m !== undefined && x.m.requests > 0 && x.m.rps > 0, `${server} ${route} ${x.client}: requests were answered`);
         t.equal(x.m?.errors, 0, `${server} ${route} ${x.client}: 0 errors`);
+        t.ok((x.serverCpuSeconds ?? 0) > 0, `${server} ${route} ${x.client}: the server's CPU time was read`);
       }
     }
   }
@@ -79,5 +80,6 @@ t.test('make bench --smoke: every server, client and memory test runs without er
   const md = readFileSync(join(out, 'latest.md'), 'utf8');
   t.match(md, /## Throughput and latency/, 'the report has its table');
   t.match(md, /## The ceiling: a bare `net` responder/, 'and the ceiling table');
+  t.match(md, /## Server CPU per request\n[\s\S]*\| hello app: GET \/ \| autocannon -c100 -p10 \| \d+\.\d \| \d+\.\d \| \d+\.\d\d× \|/, 'and the CPU per request, by route and client');
   t.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/, 'the chart is an SVG document');
 });

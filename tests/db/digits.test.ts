@@ -1,5 +1,5 @@
 // Computed digits: a 10^6-digit string round-trips through 64 KiB chunks, streams in pieces of any size,
-// answers digitAt for any n ≤ largestN, and is replaced only by a longer computation.
+// (as text or as bytes), answers digitAt for any n ≤ largestN, and is replaced only by a longer computation.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { sql } from 'kysely';
@@ -51,6 +51,11 @@ t.test('a 10^6-digit string round-trips in 64 KiB chunks', async (t) => {
   const odd = await collect(repos.digits, 150_001, 1000);
   t.ok(odd.every((p, i) => p.length === (i === odd.length - 1 ? 1 : 1000)), 'pieces of the asked size across chunk boundaries');
   t.ok(odd.join('') === decimals.slice(0, 150_001), 'prefix across chunk boundaries');
+
+  const bytes: Buffer[] = [];
+  for await (const piece of repos.digits.readDecimalBytes(150_001, 70_000)) bytes.push(piece);
+  t.same(bytes.map((b) => b.length), [70_000, 70_000, 10_001], 'bytes in pieces of the asked size, across chunk boundaries');
+  t.ok(Buffer.concat(bytes).equals(Buffer.from(decimals.slice(0, 150_001), 'ascii')), 'the bytes are the stored decimals');
 
   for (const n of [1, 2, 65535, 65536, 65537, 131072, 131073, 999_999, 1_000_000]) {
     t.equal(await repos.digits.digitAt(n), Number(decimals[n - 1]), `digit ${n}`);
