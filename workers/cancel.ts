@@ -50,9 +50,12 @@ export class Canceller {
       }
       return done;
     }
-    this.requeue.drop(jobId);
     try {
-      this.host.changed(await repos.jobs.cancel(jobId, 'cancelled before it ran'));
+      const cancelled = await repos.jobs.cancel(jobId, 'cancelled before it ran');
+      // Dropped only once the cancel is recorded: a refused write changed nothing, and the job keeps its pending
+      // re-queue (or pending cancel). One that fired during the write came first or finds the job ended.
+      this.requeue.drop(jobId);
+      this.host.changed(cancelled);
       return true;
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err; // the caller answers 503; nothing changed

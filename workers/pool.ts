@@ -319,7 +319,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.log(`worker ${w.id} (pid ${w.pid}) exited${code === 0 ? '' : `: ${reason}`}`);
       // A job being cancelled ends cancelled, not re-queued, even when stop() killed its worker first.
       if (held?.cancelling) await this.canceller.orphaned(held.id);
-      else if (held) await this.requeue.now(held.id, 'the pool stopped');
+      else if (held) await this.requeue.requeueWhenPossible(held.id, 'the pool stopped');
       return;
     }
     if (!w.wasReady && this.phase === 'starting') {
@@ -420,7 +420,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
           continue;
         }
         if (w.state !== 'assigning' || this.phase !== 'running') {
-          await this.requeue.now(job.id, 'its worker went away before it was handed over');
+          await this.requeue.requeueWhenPossible(job.id, 'its worker went away before it was handed over');
           continue;
         }
         this.handOver(w, job);

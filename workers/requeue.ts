@@ -72,7 +72,7 @@ export class Requeue {
 
   /** A worker is done with a job it held and did not cancel: whatever is left of the job goes back to the queue. */
   async afterDone(m: DoneMessage): Promise<void> {
-    if (m.outcome === 'interrupted') await this.now(m.jobId, 'the pool stopped');
+    if (m.outcome === 'interrupted') await this.requeueWhenPossible(m.jobId, 'the pool stopped');
     // The database was unavailable ('deferred'), or the worker could record neither its result nor its error
     // (disk full, database gone): the job is live, held by nobody. Retry it with backoff like a crash, counting
     // the attempt (retryLater ignores jobs that did end).
@@ -112,7 +112,7 @@ export class Requeue {
   }
 
   /** Back to 'registered' (event 'retried' with the reason) if the job is still unfinished. */
-  async now(jobId: number, reason: string): Promise<void> {
+  private async now(jobId: number, reason: string): Promise<void> {
     const { jobs } = this.host.repos();
     const job = await jobs.findById(jobId);
     if (!requeueable(job)) return;
@@ -157,8 +157,11 @@ export class Requeue {
     return true;
   }
 
-  /** Back to 'registered' and dispatch; if the database does not take it now, again after a backoff. */
-  private async requeueWhenPossible(jobId: number, reason: string, outage: number): Promise<void> {
+  /**
+   * Back to 'registered' (if still unfinished) and dispatch; if the database does not take it now, again after a
+   * backoff (waitOut), so that an outage does not leave the job where it is until the next start.
+   */
+  async requeueWhenPossible(jobId: number, reason: string, outage = 0): Promise<void> {
     try {
       await this.now(jobId, reason);
     } catch (err) {

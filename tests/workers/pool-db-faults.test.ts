@@ -1,9 +1,11 @@
 // The pool when the database fails it: jobs a worker gives back ('deferred') are re-queued with backoff and counted,
 // even while the master's own writes are refused; a worker that cannot work ('fatal') or a database file that is
-// gone leaves the pool degraded, with no respawn loop, until it recovers by itself; and stop() during an outage
-// carries out the write the master was waiting to make (a cancel stays a cancel, the attempt limit holds).
+// gone leaves the pool degraded, with no respawn loop, until it recovers by itself; stop() during an outage
+// carries out the write the master was waiting to make (a cancel stays a cancel, the attempt limit holds); and no
+// job is stranded by an outage: not by a refused cancel, nor when the worker it was claimed for died meanwhile.
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
+import { DatabaseUnavailableError, type Store } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
 import { logLines, migratedStore, nextJob, until } from './helpers.js';
 
@@ -191,4 +193,90 @@ t.test('stop() applies the attempt limit to a retry waiting out an outage: a job
   t.equal(row?.error, 'database or disk is full');
   t.equal(row?.attempts, 1);
   t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'error'], 'no retried event');
+});
+
+// --- no job stranded by an outage ---
+
+/**
+ * The master's jobs repository with its writes refused while `refuse(true)` is in force, as the database refuses
+ * them when another process holds the lock past the lock timeout; reads still work.
+ */
+function refusingWrites(store: Store) {
+  let refusing = false;
+  const real = store.repos.jobs;
+  const guarded = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (refusing) throw new DatabaseUnavailableError(`database ${store.handle.path} is locked by another process (still after 5000 ms); nothing was changed`, 'SQLITE_BUSY');
+    return write(...args);
+  };
+  const jobs = Object.create(real) as Store['repos']['jobs'];
+  jobs.claimNext = guarded(real.claimNext.bind(real));
+  jobs.advance = guarded(real.advance.bind(real));
+  jobs.fail = guarded(real.fail.bind(real));
+  jobs.cancel = guarded(real.cancel.bind(real));
+  jobs.retry = guarded(real.retry.bind(real));
+  return { repos: { ...store.repos, jobs }, refuse: (on: boolean) => { refusing = on; } };
+}
+
+t.test('a cancel the database refuses changes nothing: the job waiting for its retry is still re-queued and run', async (t) => {
+  const { store } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const { repos, refuse } = refusingWrites(store);
+  // The worker gives the job back; it waits a second for its retry, time enough for the cancel to land.
+  const pool = new WorkerPool({
+    store: { handle: store.handle, repos }, workers: 1, maxAttempts: 2, log, retryBackoffMs: { initial: 1000 },
+    workerModule: fixture('deferring-worker.mjs'), execArgv: [],
+  });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  pool.notify();
+  await until(() => lines.some((l) => new RegExp(`^job ${job.id} \\(n=5000\\) will be retried in`).test(l)), 'the job to wait for its retry');
+  const ended = nextJob(pool, (j) => j.id === job.id && j.stage === 'error', 30_000);
+  refuse(true);
+  await t.rejects(pool.cancel(job.id), { code: 'SQLITE_BUSY' }, 'the cancel is refused: the caller answers 503');
+  refuse(false);
+  const row = await ended;
+  t.equal(row.attempts, 2, 'the job was handed out again: its retry was not lost with the refused cancel');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'error'], 'the refused cancel left no trace');
+});
+
+t.test('a job claimed for a worker that died meanwhile, with the database file gone: re-queued once it is back, and run', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { lines, log } = logLines();
+  const { away, back } = fileAway(t, store, path);
+  // The master's claim, during which (once armed) the worker it claims for dies and the database file goes away.
+  let meanwhile: (() => Promise<void>) | undefined;
+  const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
+  jobs.claimNext = async () => {
+    const claimed = await store.repos.jobs.claimNext();
+    const then = claimed && meanwhile;
+    if (then) {
+      meanwhile = undefined;
+      await then();
+    }
+    return claimed;
+  };
+  const pool = new WorkerPool({
+    store: { handle: store.handle, repos: { ...store.repos, jobs } }, workers: 1, engineThreads: 1, log,
+    respawnBackoffMs: { initial: 20 }, retryBackoffMs: { initial: 10, max: 40 }, pollIntervalMs: 100,
+  });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const pid = pool.processes()[0]!.pid;
+  meanwhile = async () => {
+    const exited = new Promise<void>((resolve) => pool.on('worker', (e) => { if (e.type === 'exited' && e.pid === pid) resolve(); }));
+    process.kill(pid, 'SIGKILL');
+    await exited;
+    away();
+  };
+  const { job } = await store.repos.jobs.submit(100);
+  const requeued = nextJob(pool, (j) => j.id === job.id && j.stage === 'registered', 30_000);
+  pool.notify();
+  await until(() => lines.some((l) => /could not be moved|^pool: /.test(l)), 'the master to try to re-queue the job');
+  t.ok(lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*removed or replaced.*\\): trying again in \\d+ ms`).test(l)), 'log: the master waits out the outage');
+  back();
+  await requeued;
+  const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 120_000);
+  t.equal((await stored).digit, 9, 'the job ran once the database was back (the 100th decimal of pi is 9)');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'taken', 'calculated', 'stored'], 'retried once, then run');
 });
