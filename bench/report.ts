@@ -171,9 +171,10 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (ceiling.length > 0) {
     lines.push('## The ceiling: a bare `net` responder', '');
     lines.push('bench/bare-responder.ts answers each request head with a fixed response and parses almost nothing: what Node\'s sockets alone cost. It took its turn beside the two servers on the hello route, in the same rounds.', '');
-    lines.push('| route | client | bare req/s | rawpi req/s (of bare) | node:http req/s (of bare) |', '| --- | --- | ---: | ---: | ---: |');
+    lines.push('| route | client | bare req/s | rawpi req/s (of bare) | node:http req/s (of bare) | CPU µs/req bare / rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: |');
     const share = (c: Cell | null, b: Cell) => fmtCell(c, (x) => `${fmtRps(x.rps)} (${Math.round((100 * x.rps) / b.rps)} %)`);
-    for (const r of ceiling) lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtRps(r.bare!.rps)} | ${share(r.rawpi, r.bare!)} | ${share(r.node, r.bare!)} |`);
+    const us = (c: Cell | null) => (c === null || Number.isNaN(c.cpuUs) ? '–' : c.cpuUs.toFixed(1));
+    for (const r of ceiling) lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtRps(r.bare!.rps)} | ${share(r.rawpi, r.bare!)} | ${share(r.node, r.bare!)} | ${us(r.bare)} / ${us(r.rawpi)} / ${us(r.node)} |`);
     lines.push('');
   }
   lines.push('## Memory and scale', '');
