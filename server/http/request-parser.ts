@@ -327,15 +327,19 @@ export class RequestParser {
   }
 
   /** Reads one CRLF-terminated line of at most `max` bytes, or returns null when more bytes are needed. */
-  private readLine(max: number, what: string): string | null {
+  /**
+   * The next CRLF-ended line (without the CRLF), or null until it is complete. A line longer than `max` is `tooLong`
+   * (by default 400: the line is malformed; the trailer section says 431, its limit is the head's).
+   */
+  private readLine(max: number, what: string, tooLong: () => ProtocolError = () => new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`)): string | null {
     const lf = this.buf.indexOf(LF, this.pos);
     if (lf < 0) {
       // A CR as the last byte may end a line of exactly `max` bytes: it is judged with the byte after it.
       const pending = this.buf.length - this.pos - (this.buf[this.buf.length - 1] === CR ? 1 : 0);
-      if (pending > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+      if (pending > max) throw tooLong();
       return null;
     }
-    if (lf - this.pos - (this.buf[lf - 1] === CR ? 1 : 0) > max) throw new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+    if (lf - this.pos - (this.buf[lf - 1] === CR ? 1 : 0) > max) throw tooLong();
     if (lf === this.pos || this.buf[lf - 1] !== CR) {
       throw new ProtocolError(400, `Got a bare LF in the ${what}: ${CRLF_HINT} (RFC 9112 7.1).`);
     }
@@ -385,15 +389,17 @@ export class RequestParser {
     return this.readChunkSize();
   }
 
+  /** The trailer section shares the head's limit (--max-header-bytes): over it is 431, line by line or in total. */
+  private readonly trailersTooLarge = (): ProtocolError =>
+    new ProtocolError(431, `The trailer section is larger than ${this.limits.maxHeaderBytes} bytes (RFC 9112 7.1.2, RFC 6585 5).`);
+
   private readTrailers(): ParserEvent {
     for (;;) {
       const before = this.pos;
-      const line = this.readLine(this.limits.maxHeaderBytes, 'trailer section');
+      const line = this.readLine(this.limits.maxHeaderBytes, 'trailer section', this.trailersTooLarge);
       if (line === null) return NEED_DATA;
       this.trailerBytes += this.pos - before;
-      if (this.trailerBytes > this.limits.maxHeaderBytes) {
-        throw new ProtocolError(431, `The trailer section is larger than ${this.limits.maxHeaderBytes} bytes (RFC 9112 7.1.2).`);
-      }
+      if (this.trailerBytes > this.limits.maxHeaderBytes) throw this.trailersTooLarge();
       if (line === '') return this.endMessage(this.trailers);
       const [name, value] = parseFieldLine(line);
       const lower = lowerName(name);

@@ -247,6 +247,7 @@ t.test('chunk-size and trailer lines at their limits, however they are split', a
   ], { maxChunkLineBytes: 16 });
   sameEverySplit(t, [
     ['a trailer line of exactly the limit', `${START}0\r\nX: ${'a'.repeat(61)}\r\n\r\n`, [431, /trailer section is larger/]],
-    ['a trailer line one byte over the limit', `${START}0\r\nX: ${'a'.repeat(62)}\r\n\r\n`, [400, /trailer section is longer/]],
+    ['a trailer line one byte over the limit', `${START}0\r\nX: ${'a'.repeat(62)}\r\n\r\n`, [431, /trailer section is larger than 64/]],
+    ['a trailer line far over the limit', `${START}0\r\nX: ${'a'.repeat(200)}\r\n\r\n`, [431, /trailer section is larger than 64/]],
   ], { maxHeaderBytes: 64 });
 });
