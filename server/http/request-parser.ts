@@ -62,9 +62,14 @@ function earlyRequestLineError(line: string): void {
   }
 }
 
+/** The smallest buffer feed() allocates when bytes wait for more. */
+const MIN_ROOM = 256;
+
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** When not null, `buf` is a view of this buffer of ours, which may have room after it for the next bytes. */
+  private room: Buffer | null = null;
   private _state: ParserState = 'HEAD';
   private error: ProtocolError | null = null;
   /** While reading a head: how far the scan for line ends has gone, relative to `pos`. */
@@ -105,12 +110,31 @@ export class RequestParser {
   feed(data: Buffer): void {
     if (data.length === 0) return;
     if (this.pos >= this.buf.length) {
+      // Everything before was used: parse the caller's buffer as it is.
       this.buf = data;
       this.pos = 0;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), data]);
-      this.pos = 0;
+      this.room = null;
+      return;
     }
+    // Part of a line or of a message waits for more. The new bytes go after it, into room left in our own buffer,
+    // else into a new buffer twice the size: a head sent a byte at a time is copied in linear, not quadratic, time.
+    // Bytes already handed out (body pieces) lie before the end, and only the space after it is written.
+    const room = this.room;
+    if (room !== null) {
+      const end = this.buf.byteOffset - room.byteOffset + this.buf.length;
+      if (end + data.length <= room.length) {
+        data.copy(room, end);
+        this.buf = room.subarray(end - this.buf.length, end + data.length);
+        return;
+      }
+    }
+    const rest = this.buf.length - this.pos;
+    const next = Buffer.allocUnsafe(Math.max(2 * (rest + data.length), MIN_ROOM));
+    this.buf.copy(next, 0, this.pos);
+    data.copy(next, rest);
+    this.buf = next.subarray(0, rest + data.length);
+    this.pos = 0;
+    this.room = next;
   }
 
   /** Hands over the bytes after the current message (for a protocol switch) and empties the buffer. */
@@ -118,6 +142,7 @@ export class RequestParser {
     const rest = this.buf.subarray(this.pos);
     this.buf = EMPTY;
     this.pos = 0;
+    this.room = null;
     return rest;
   }
 

@@ -20,7 +20,18 @@ export interface ParseResult {
   remaining: string;
 }
 
+/**
+ * The body pieces are kept as the parser handed them out (views of its buffer) and read only at the end: a parser
+ * that reused memory it had handed out would show here as a wrong body.
+ */
 export function parseAll(chunks: Buffer[], limits: Partial<Limits> = {}, options: Partial<ParserOptions> = {}): ParseResult {
+  const bodies: Buffer[][] = [];
+  const result = parseKeepingPieces(chunks, limits, options, bodies);
+  result.messages.forEach((m, i) => { m.body = Buffer.concat(bodies[i]!).toString('latin1'); });
+  return result;
+}
+
+function parseKeepingPieces(chunks: Buffer[], limits: Partial<Limits>, options: Partial<ParserOptions>, bodies: Buffer[][]): ParseResult {
   const parser = new RequestParser({ ...DEFAULT_LIMITS, ...limits }, { ...SERVER_PARSER_OPTIONS, ...options });
   const messages: ParsedMessage[] = [];
   let current: ParsedMessage | null = null;
@@ -31,8 +42,9 @@ export function parseAll(chunks: Buffer[], limits: Partial<Limits> = {}, options
       if (ev.type === 'head') {
         current = { head: ev.head, body: '', trailers: [], complete: false };
         messages.push(current);
+        bodies.push([]);
       } else if (ev.type === 'data') {
-        current!.body += ev.data.toString('latin1');
+        bodies[bodies.length - 1]!.push(ev.data);
       } else if (ev.type === 'end') {
         current!.complete = true;
         current!.trailers = ev.trailers;
