@@ -1,6 +1,6 @@
 // Answering a job from the digits already stored, without computing: used by the workers and by
 // the master's short-cut; records calculated and stored with fromCache: true.
-import { isTerminal, type Job, type Repositories } from '../db/index.js';
+import { isDatabaseUnavailable, isTerminal, type Job, type Repositories } from '../db/index.js';
 import { errorText } from './error-text.js';
 
 /** The n-th decimal of pi if the stored digits reach that far, else undefined. */
@@ -22,10 +22,12 @@ export async function storeFromCache(
 /**
  * The master's short-cut for a 'scheduled' job: taken → calculated → stored from the stored digits.
  * False when the digits do not reach n, or when it failed with the job still 'scheduled' (a worker computes it then);
- * a failure after 'taken' records the error on the job.
+ * a failure after 'taken' records the error on the job. An unavailable database (a write refused, or the look at the
+ * job after the failure) is not the job's fault: no error is recorded, the job is left to `onOutage` (the pool
+ * re-queues it once the database takes it), and the answer is true.
  */
 export async function answerFromCache(
-  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void = () => {},
+  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void, onOutage: () => void,
 ): Promise<boolean> {
   try {
     const digit = await cachedDigit(repos, job.n);
@@ -35,10 +37,15 @@ export async function answerFromCache(
     return true;
   } catch (err) {
     onError(err);
-    const now = await repos.jobs.findById(job.id).catch(() => undefined);
-    if (!now || isTerminal(now.stage)) return true;
-    if (now.stage === 'scheduled') return false;
-    onChange(await repos.jobs.fail(job.id, errorText(err)).catch(() => now));
+    try {
+      const now = await repos.jobs.findById(job.id);
+      if (!now || isTerminal(now.stage)) return true;
+      if (now.stage === 'scheduled') return false;
+      if (isDatabaseUnavailable(err)) throw err;
+      onChange(await repos.jobs.fail(job.id, errorText(err)));
+    } catch (again) {
+      if (isDatabaseUnavailable(again)) onOutage(); // else it ended meanwhile (a cancel): nothing is left to do
+    }
     return true;
   }
 }

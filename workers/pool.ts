@@ -47,7 +47,8 @@ type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  *
  * - Pull: a worker says 'ready'/'request' when idle; only then does the master claim one job (claimNext:
  *   registered → scheduled, attempts + 1) and hand it over, so no more jobs are out than idle workers asked.
- * - Jobs the stored digits answer are finished here, without a worker (the workers check the digits too).
+ * - Jobs the stored digits answer are finished here, without a worker (the workers check the digits too). If the
+ *   database becomes unavailable meanwhile, the job goes back to 'registered' once it takes writes again.
  * - A dead worker (exit event) is replaced after a backoff that doubles with each crash in a row (respawn-backoff.ts);
  *   its job goes back to 'registered' after a backoff (event 'retried', reason "worker crashed: killed by SIGKILL"),
  *   or to 'error' with that reason once it was handed out maxAttempts times (requeue.ts).
@@ -62,7 +63,8 @@ type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  * - Degraded: a worker that cannot work at all ('fatal': database file missing, schema) or a respawn while the
  *   database file is gone (handle.check()) starts no further worker. On every poll (and notify) the pool looks at
  *   the database and, once it is usable, tries one worker (at most one per respawn backoff); when that one is
- *   ready, it starts the others and is no longer degraded. Nothing is dispatched while the file is gone.
+ *   ready, it starts the others and is no longer degraded. Nothing is dispatched while the file is gone. A job
+ *   held by a worker that said 'fatal' is re-queued as after a crash.
  * - The master's database access: pass the app's store (`store`) to share its connection, else the pool opens
  *   its own (`databasePath`). The database must be migrated before start().
  */
@@ -330,18 +332,19 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       // It cannot work (it said why): another one would not either, until the database is usable again.
       this.store?.handle.check(); // the master's own look at the file: logs it if it is gone
       this.degrade(`worker ${w.id} cannot work: ${w.fatal}`);
-      return;
-    }
-    if (w.killedByPool) {
-      this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
     } else {
-      this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
-      this.respawnBackoff.crashed(w.spawnedAt);
+      if (w.killedByPool) {
+        this.log(`worker ${w.id} (pid ${w.pid}) killed by the pool`);
+      } else {
+        this.log(`worker ${w.id} (pid ${w.pid}) crashed: ${reason}`);
+        this.respawnBackoff.crashed(w.spawnedAt);
+      }
+      this.scheduleRespawn(w);
     }
-    this.scheduleRespawn(w);
     if (!held) return;
+    // 'fatal' comes before 'ready'; a worker that says it while holding a job died with it, as in a crash.
     if (held.cancelling) await this.canceller.orphaned(held.id);
-    else await this.requeue.retryLater(held.id, `worker crashed: ${reason}`);
+    else await this.requeue.retryLater(held.id, w.fatal ? `worker cannot work: ${w.fatal}` : `worker crashed: ${reason}`);
   }
 
   private scheduleRespawn(dead: WorkerProcess): void {
@@ -443,10 +446,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** The master's short-cut for a job the stored digits already answer: no worker, no IPC. */
   private async answerHere(job: Job): Promise<boolean> {
     const started = Date.now();
-    const answered = await answerFromCache(this.repos(), job, (row) => this.changed(row), (err) => {
+    let stored = false;
+    const answered = await answerFromCache(this.repos(), job, (row) => {
+      stored ||= row.stage === 'stored';
+      this.changed(row);
+    }, (err) => {
       this.log(`job ${job.id} (n=${job.n}) could not be answered from the stored digits: ${errorText(err)}`);
+    }, () => {
+      // Not awaited: the dispatch goes on (a failure is logged); the re-queue waits out the outage on its own.
+      void this.track(this.requeue.requeueWhenPossible(job.id, 'the database was unavailable while answering it from the stored digits'));
     });
-    if (answered) this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
+    if (stored) this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
     return answered;
   }
 

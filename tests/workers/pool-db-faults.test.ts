@@ -2,12 +2,13 @@
 // even while the master's own writes are refused; a worker that cannot work ('fatal') or a database file that is
 // gone leaves the pool degraded, with no respawn loop, until it recovers by itself; stop() during an outage
 // carries out the write the master was waiting to make (a cancel stays a cancel, the attempt limit holds); and no
-// job is stranded by an outage: not by a refused cancel, nor when the worker it was claimed for died meanwhile.
+// job is stranded by an outage: not by a refused cancel, nor when the worker it was claimed for died meanwhile, nor
+// while the master answers it from the stored digits; nor by a worker that says 'fatal' while it holds the job.
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
-import { DatabaseUnavailableError, type Store } from '../../db/index.js';
+import { DatabaseUnavailableError, type Job, type Store } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
-import { logLines, migratedStore, nextJob, until } from './helpers.js';
+import { logLines, migratedStore, nextJob, PI, until } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +74,24 @@ t.test('when the master cannot write either, it keeps trying, and re-queues the 
   back();
   const row = await ended;
   t.equal(row.attempts, 2, 'the job was handed out again once the database was back');
+  t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'error']);
+});
+
+t.test('a worker that says it cannot work while it holds a job: the job is re-queued as after a crash, counting the attempt', async (t) => {
+  const { store } = await migratedStore(t);
+  const { log } = logLines();
+  const pool = new WorkerPool({
+    store, workers: 1, maxAttempts: 2, log, retryBackoffMs: { initial: 10 }, respawnBackoffMs: { initial: 20 }, pollIntervalMs: 50,
+    workerModule: fixture('fatal-when-running.mjs'), execArgv: [],
+  });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(5000);
+  const failed = nextJob(pool, (j) => j.id === job.id && j.stage === 'error', 30_000);
+  pool.notify();
+  const row = await failed;
+  t.equal(row.attempts, 2, 'handed out again once the pool had a worker again, then failed at maxAttempts');
+  t.equal(row.error, 'worker cannot work: the database went away under this worker (a test said so)');
   t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'error']);
 });
 
@@ -279,4 +298,55 @@ t.test('a job claimed for a worker that died meanwhile, with the database file g
   const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 120_000);
   t.equal((await stored).digit, 9, 'the job ran once the database was back (the 100th decimal of pi is 9)');
   t.same((await store.repos.events.listForJob(job.id)).map((e) => e.kind), ['registered', 'scheduled', 'retried', 'scheduled', 'taken', 'calculated', 'stored'], 'retried once, then run');
+});
+
+/**
+ * A pool whose master answers jobs up to n=1000 from the stored digits (its worker computes nothing: it gives every
+ * job back), and `outage` begins the first time the job is taken, halfway through the master's answer.
+ */
+async function answeredDuringAnOutage(t: Test, store: Store, repos: Store['repos'], outage: () => void) {
+  await store.repos.digits.store(PI.slice(0, 1000));
+  const { lines, log } = logLines();
+  const pool = new WorkerPool({
+    store: { handle: store.handle, repos }, workers: 1, log, retryBackoffMs: { initial: 10, max: 40 },
+    workerModule: fixture('deferring-worker.mjs'), execArgv: [],
+  });
+  await pool.start();
+  t.teardown(() => pool.stop());
+  const { job } = await store.repos.jobs.submit(100);
+  let began = false;
+  pool.on('job', (j) => {
+    if (began || j.id !== job.id || j.stage !== 'taken') return;
+    began = true;
+    outage();
+  });
+  pool.notify();
+  await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage', 10_000);
+  t.ok(lines.some((l) => new RegExp(`^job ${job.id} \\(n=100\\) could not be answered from the stored digits`).test(l)), 'log: the answer failed');
+  return { pool, job };
+}
+
+/** The job answered despite the outage, and how: re-queued once (no error recorded), then answered from the digits. */
+async function storedOnceItIsOver(t: Test, store: Store, stored: Promise<Job>, jobId: number) {
+  t.equal((await stored).digit, 9, 'stored once the database was back (the 100th decimal of pi is 9)');
+  t.same((await store.repos.events.listForJob(jobId)).map((e) => e.kind),
+    ['registered', 'scheduled', 'taken', 'retried', 'scheduled', 'taken', 'calculated', 'stored'], 're-queued, not failed, then answered');
+}
+
+t.test('a job answered from the stored digits while the master\'s writes are refused: re-queued once they are taken, then stored', async (t) => {
+  const { store } = await migratedStore(t);
+  const { repos, refuse } = refusingWrites(store);
+  const { pool, job } = await answeredDuringAnOutage(t, store, repos, () => refuse(true));
+  const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 30_000);
+  refuse(false);
+  await storedOnceItIsOver(t, store, stored, job.id);
+});
+
+t.test('a job answered from the stored digits as the database file goes away: re-queued once it is back, then stored', async (t) => {
+  const { store, path } = await migratedStore(t);
+  const { away, back } = fileAway(t, store, path);
+  const { pool, job } = await answeredDuringAnOutage(t, store, store.repos, away);
+  const stored = nextJob(pool, (j) => j.id === job.id && j.stage === 'stored', 30_000);
+  back();
+  await storedOnceItIsOver(t, store, stored, job.id);
 });
