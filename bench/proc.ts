@@ -1,4 +1,5 @@
-// Child processes for the bench: run a command to completion with a time limit, pin it to a core, read RSS.
+// Child processes for the bench: run a command to completion with a time limit, pin it to a core, read RSS and
+// CPU time.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';

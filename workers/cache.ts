@@ -1,6 +1,6 @@
 // Answering a job from the digits already stored, without computing: used by the workers and by
 // the master's short-cut; records calculated and stored with fromCache: true.
-import { isDatabaseUnavailable, isTerminal, type Job, type Repositories } from '../db/index.js';
+import { isDatabaseUnavailable, isTerminal, StageError, type Job, type Repositories } from '../db/index.js';
 import { errorText } from './error-text.js';
 
 /** The n-th decimal of pi if the stored digits reach that far, else undefined. */
@@ -23,11 +23,11 @@ export async function storeFromCache(
  * The master's short-cut for a 'scheduled' job: taken → calculated → stored from the stored digits.
  * False when the digits do not reach n, or when it failed with the job still 'scheduled' (a worker computes it then);
  * a failure after 'taken' records the error on the job. An unavailable database (a write refused, or the look at the
- * job after the failure) is not the job's fault: no error is recorded, the job is left to `onOutage` (the pool
- * re-queues it once the database takes it), and the answer is true.
+ * job after the failure) is not the job's fault: no error is recorded, the job is left to `onStranded` (the pool
+ * re-queues it once the database takes it), and the answer is true. So is a job whose error cannot be recorded.
  */
 export async function answerFromCache(
-  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void, onOutage: () => void,
+  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void, onStranded: () => void,
 ): Promise<boolean> {
   try {
     const digit = await cachedDigit(repos, job.n);
@@ -44,7 +44,10 @@ export async function answerFromCache(
       if (isDatabaseUnavailable(err)) throw err;
       onChange(await repos.jobs.fail(job.id, errorText(err)));
     } catch (again) {
-      if (isDatabaseUnavailable(again)) onOutage(); // else it ended meanwhile (a cancel): nothing is left to do
+      // A job that ended meanwhile (a cancel won the race) needs nothing more; any other job would be stranded.
+      if (again instanceof StageError && isTerminal(again.from)) return true;
+      if (!isDatabaseUnavailable(again)) onError(again);
+      onStranded();
     }
     return true;
   }

@@ -342,7 +342,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.scheduleRespawn(w);
     }
     if (!held) return;
-    // 'fatal' comes before 'ready'; a worker that says it while holding a job died with it, as in a crash.
+    // 'fatal' normally comes before 'ready'; a worker that says it while holding a job died with it, as in a crash.
     if (held.cancelling) await this.canceller.orphaned(held.id);
     else await this.requeue.retryLater(held.id, w.fatal ? `worker cannot work: ${w.fatal}` : `worker crashed: ${reason}`);
   }
@@ -453,8 +453,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }, (err) => {
       this.log(`job ${job.id} (n=${job.n}) could not be answered from the stored digits: ${errorText(err)}`);
     }, () => {
-      // Not awaited: the dispatch goes on (a failure is logged); the re-queue waits out the outage on its own.
-      void this.track(this.requeue.requeueWhenPossible(job.id, 'the database was unavailable while answering it from the stored digits'));
+      // Not awaited: the dispatch goes on (a failure is logged); the re-queue waits out an outage on its own.
+      void this.track(this.requeue.requeueWhenPossible(job.id, 'it could not be answered from the stored digits'));
     });
     if (stored) this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
     return answered;

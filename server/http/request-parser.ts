@@ -351,7 +351,6 @@ export class RequestParser {
     return { type: 'data', data };
   }
 
-  /** Reads one CRLF-terminated line of at most `max` bytes, or returns null when more bytes are needed. */
   /**
    * The next CRLF-ended line (without the CRLF), or null until it is complete. A line longer than `max` is `tooLong`
    * (by default 400: the line is malformed; the trailer section says 431, its limit is the head's).

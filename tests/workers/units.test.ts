@@ -1,6 +1,6 @@
 // Unit tests of the pool's small parts: IPC type guards, backoff, exit reasons, options and the
 // thread rule, the progress throttle, the worker configuration, degraded mode, the re-queue rule, respawn backoff, and
-// the canceller losing a race to another cancel.
+// the canceller losing a race to another cancel, the master's answer from the stored digits failing twice.
 import t from 'tap';
 import { backoffDelay } from '../../workers/backoff.js';
 import { Degraded } from '../../workers/degraded.js';
@@ -10,7 +10,8 @@ import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/poo
 import { ProgressThrottle } from '../../workers/progress.js';
 import { retryDecision } from '../../workers/requeue.js';
 import { Canceller } from '../../workers/cancel.js';
-import { StageError } from '../../db/index.js';
+import { DatabaseError, StageError } from '../../db/index.js';
+import { answerFromCache } from '../../workers/cache.js';
 import { RespawnBackoff, STABLE_WORKER_MS } from '../../workers/respawn-backoff.js';
 import { decodeWorkerConfig, encodeWorkerConfig } from '../../workers/worker-config.js';
 
@@ -190,4 +191,25 @@ t.test('cancel: a cancel recorded by someone else between the read and the write
   await canceller.orphaned(7);
   t.equal(await cancelled, true, 'the caller hears that the job ended cancelled');
   t.same(logs.filter((l) => !/cancelling job 7/.test(l)), [], 'nothing alarming is logged');
+});
+
+t.test('answer from the stored digits: a job whose error cannot be recorded is handed back, one that ended is left', async (t) => {
+  const run = async (failWith: Error) => {
+    const calls: string[] = [];
+    const repos = {
+      digits: { largestN: async () => 100, digitAt: async () => 5 },
+      jobs: {
+        advance: async () => { throw new Error('disk I/O error'); }, // the answer fails after 'taken'...
+        findById: async () => ({ ...job, id: 7, stage: 'taken' }),
+        fail: async () => { throw failWith; }, // ...and so does recording it
+      },
+    };
+    const answered = await answerFromCache(repos as never, { ...job, id: 7, stage: 'scheduled' } as never, () => {}, (err) => calls.push(`error: ${(err as Error).message}`), () => calls.push('handed back'));
+    return { answered, calls };
+  };
+  const refused = await run(new DatabaseError('job 7 changed while moving it to \'error\'; try again'));
+  t.equal(refused.answered, true);
+  t.same(refused.calls, ['error: disk I/O error', 'error: job 7 changed while moving it to \'error\'; try again', 'handed back'], 'both errors are logged, and the job is handed back for a re-queue');
+  const ended = await run(new StageError('cancelled', 'error', 'the job has ended'));
+  t.same(ended.calls, ['error: disk I/O error'], 'a job a cancel ended meanwhile is left as it is');
 });
