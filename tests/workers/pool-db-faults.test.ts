@@ -17,6 +17,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The database file of a test store, moved away (`away()`: the master's writes are refused from then on) and
  * back (`back()`); put back at teardown whatever happened.
  */
+/** Runs `action` the first time the pool reports job `jobId` at `stage`. */
+function onceAt(pool: WorkerPool, jobId: number, stage: Job['stage'], action: () => void): void {
+  let done = false;
+  pool.on('job', (j) => {
+    if (done || j.id !== jobId || j.stage !== stage) return;
+    done = true;
+    action();
+  });
+}
+
 function fileAway(t: Test, store: Awaited<ReturnType<typeof migratedStore>>['store'], path: string) {
   const moved = `${path}.away`;
   t.teardown(() => { if (existsSync(moved)) renameSync(moved, path); });
@@ -38,12 +48,7 @@ async function jobLosingItsFile(t: Test, maxAttempts: number, retryBackoffMs: { 
   t.teardown(() => pool.stop());
   const { job } = await store.repos.jobs.submit(5000);
   const { away, back } = fileAway(t, store, path);
-  let moved = false;
-  pool.on('job', (j) => {
-    if (moved || j.id !== job.id || j.stage !== 'scheduled') return;
-    moved = true;
-    away();
-  });
+  onceAt(pool, job.id, 'scheduled', away);
   pool.notify();
   return { store, pool, job, lines, back };
 }
@@ -314,12 +319,7 @@ async function answeredDuringAnOutage(t: Test, store: Store, repos: Store['repos
   await pool.start();
   t.teardown(() => pool.stop());
   const { job } = await store.repos.jobs.submit(100);
-  let began = false;
-  pool.on('job', (j) => {
-    if (began || j.id !== job.id || j.stage !== 'taken') return;
-    began = true;
-    outage();
-  });
+  onceAt(pool, job.id, 'taken', outage);
   pool.notify();
   await until(() => lines.some((l) => new RegExp(`^job ${job.id} could not be moved \\(.*\\): trying again in \\d+ ms`).test(l)), 'the master to wait out the outage', 10_000);
   t.ok(lines.some((l) => new RegExp(`^job ${job.id} \\(n=100\\) could not be answered from the stored digits`).test(l)), 'log: the answer failed');
