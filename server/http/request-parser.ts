@@ -62,6 +62,15 @@ function earlyRequestLineError(line: string): void {
   }
 }
 
+function lineTooLong(max: number, what: string): ProtocolError {
+  return new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`);
+}
+
+/** The trailer section shares the head's limit (--max-header-bytes): over it is 431, line by line or in total. */
+function trailerSectionTooLarge(max: number): ProtocolError {
+  return new ProtocolError(431, `The trailer section is larger than ${max} bytes (RFC 9112 7.1.2, RFC 6585 5).`);
+}
+
 /** The smallest buffer feed() allocates when bytes wait for more. */
 const MIN_ROOM = 256;
 
@@ -355,15 +364,15 @@ export class RequestParser {
    * The next CRLF-ended line (without the CRLF), or null until it is complete. A line longer than `max` is `tooLong`
    * (by default 400: the line is malformed; the trailer section says 431, its limit is the head's).
    */
-  private readLine(max: number, what: string, tooLong: () => ProtocolError = () => new ProtocolError(400, `The ${what} is longer than ${max} bytes (RFC 9112 7.1).`)): string | null {
+  private readLine(max: number, what: string, tooLong: (max: number, what: string) => ProtocolError = lineTooLong): string | null {
     const lf = this.buf.indexOf(LF, this.pos);
     if (lf < 0) {
       // A CR as the last byte may end a line of exactly `max` bytes: it is judged with the byte after it.
       const pending = this.buf.length - this.pos - (this.buf[this.buf.length - 1] === CR ? 1 : 0);
-      if (pending > max) throw tooLong();
+      if (pending > max) throw tooLong(max, what);
       return null;
     }
-    if (lf - this.pos - (this.buf[lf - 1] === CR ? 1 : 0) > max) throw tooLong();
+    if (lf - this.pos - (this.buf[lf - 1] === CR ? 1 : 0) > max) throw tooLong(max, what);
     if (lf === this.pos || this.buf[lf - 1] !== CR) {
       throw new ProtocolError(400, `Got a bare LF in the ${what}: ${CRLF_HINT} (RFC 9112 7.1).`);
     }
@@ -413,17 +422,13 @@ export class RequestParser {
     return this.readChunkSize();
   }
 
-  /** The trailer section shares the head's limit (--max-header-bytes): over it is 431, line by line or in total. */
-  private readonly trailersTooLarge = (): ProtocolError =>
-    new ProtocolError(431, `The trailer section is larger than ${this.limits.maxHeaderBytes} bytes (RFC 9112 7.1.2, RFC 6585 5).`);
-
   private readTrailers(): ParserEvent {
     for (;;) {
       const before = this.pos;
-      const line = this.readLine(this.limits.maxHeaderBytes, 'trailer section', this.trailersTooLarge);
+      const line = this.readLine(this.limits.maxHeaderBytes, 'trailer section', trailerSectionTooLarge);
       if (line === null) return NEED_DATA;
       this.trailerBytes += this.pos - before;
-      if (this.trailerBytes > this.limits.maxHeaderBytes) throw this.trailersTooLarge();
+      if (this.trailerBytes > this.limits.maxHeaderBytes) throw trailerSectionTooLarge(this.limits.maxHeaderBytes);
       if (line === '') return this.endMessage(this.trailers);
       const [name, value] = parseFieldLine(line);
       const lower = lowerName(name);
