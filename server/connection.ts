@@ -9,8 +9,7 @@ import type { ConnectionLimits, Limits, Timeouts } from './http/limits.js';
 import { RequestParser } from './http/request-parser.js';
 import type { RequestHead } from './http/request-head.js';
 import { reasonPhrase } from './http/status.js';
-import { httpDate } from './http/date.js';
-import { SERVER_NAME } from './http/response-writer.js';
+import { dateAndServerLines, statusLine } from './http/response-writer.js';
 import { RequestCycle, type CyclePort } from './request-cycle.js';
 import { joinPieces, type Piece } from './http/pieces.js';
 import type { AccessLog } from './access-log.js';
@@ -307,7 +306,7 @@ export class Connection implements CyclePort, Flushable {
     }
     cycle?.disconnect();
     const body = `${err.status} ${reasonPhrase(err.status)}: ${err.reason}\n`;
-    let head = `HTTP/1.1 ${err.status} ${reasonPhrase(err.status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_NAME}\r\n`;
+    let head = statusLine(err.status) + dateAndServerLines();
     for (const [name, value] of extraHeaders) head += `${name}: ${value}\r\n`;
     head += `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
     this.ctx.accessLog?.record({

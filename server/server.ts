@@ -6,8 +6,7 @@ import net from 'node:net';
 import type { App } from './interface.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_TIMEOUTS, type ConnectionLimits, type Limits, type Timeouts } from './http/limits.js';
-import { httpDate } from './http/date.js';
-import { SERVER_NAME } from './http/response-writer.js';
+import { dateAndServerLines, statusLine } from './http/response-writer.js';
 import { AccessLog } from './access-log.js';
 import { streamTracer } from './trace.js';
 import { Lifespan } from './lifespan.js';
@@ -125,7 +124,7 @@ export class HttpServer {
       socket.resume();
       const cutOff = setTimeout(() => socket.destroy(), Math.max(this.ctx.timeouts.keepAliveTimeoutMs, 1000));
       socket.once('close', () => clearTimeout(cutOff));
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nDate: ${httpDate()}\r\nServer: ${SERVER_NAME}\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(`${statusLine(503)}${dateAndServerLines()}Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     this.connections.add(new Connection(socket, this.ctx));

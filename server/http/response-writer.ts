@@ -133,7 +133,8 @@ const CRLF_BUF = Buffer.from(CRLF, 'latin1');
 /** Status lines, built once per status code. */
 const STATUS_LINES: string[] = [];
 
-function statusLine(status: number): string {
+/** `HTTP/1.1 404 Not Found` and its CRLF. */
+export function statusLine(status: number): string {
   return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${reasonPhrase(status)}${CRLF}`);
 }
 
@@ -141,7 +142,7 @@ function statusLine(status: number): string {
 let linesDate = '';
 let dateAndServer = '';
 
-function dateAndServerLines(): string {
+export function dateAndServerLines(): string {
   const date = httpDate();
   if (date !== linesDate) {
     linesDate = date;
