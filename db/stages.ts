@@ -22,6 +22,14 @@ export function isTerminal(stage: Stage): boolean {
   return TERMINAL_STAGES.includes(stage);
 }
 
+/**
+ * A move refused because the job had ended by the time it was written (a cancel or another writer came first):
+ * moves are checked against the stage in the same transaction, so nothing changed and nothing is left to do.
+ */
+export function endedFirst(err: unknown): err is StageError {
+  return err instanceof StageError && isTerminal(err.from);
+}
+
 /** Why `from → to` is illegal, or null when it is allowed. */
 export function moveError(from: Stage, to: Stage, move: Move = 'advance'): string | null {
   if (isTerminal(from)) return `'${from}' is final`;

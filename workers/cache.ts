@@ -1,6 +1,6 @@
 // Answering a job from the digits already stored, without computing: used by the workers and by
 // the master's short-cut; records calculated and stored with fromCache: true.
-import { isDatabaseUnavailable, isTerminal, StageError, type Job, type Repositories } from '../db/index.js';
+import { endedFirst, isDatabaseUnavailable, isTerminal, type Job, type Repositories } from '../db/index.js';
 import { errorText } from './error-text.js';
 
 /** The n-th decimal of pi if the stored digits reach that far, else undefined. */
@@ -19,36 +19,44 @@ export async function storeFromCache(
   return job;
 }
 
+/** What became of a job the master tried to answer from the stored digits. */
+export type CacheAnswer =
+  /** Answered: calculated and stored. */
+  | 'stored'
+  /** Not answered and still 'scheduled' (the digits do not reach n, or the answer failed early): a worker computes it. */
+  | 'to-worker'
+  /** Ended otherwise: its error recorded, or cancelled meanwhile. Nothing more to do. */
+  | 'ended'
+  /** Left past 'scheduled' with neither answer nor error recorded (the database refused them): re-queue it. */
+  | 'requeue';
+
 /**
- * The master's short-cut for a 'scheduled' job: taken → calculated → stored from the stored digits.
- * False when the digits do not reach n, or when it failed with the job still 'scheduled' (a worker computes it then);
- * a failure after 'taken' records the error on the job. An unavailable database (a write refused, or the look at the
- * job after the failure) is not the job's fault: no error is recorded, the job is left to `onStranded` (the pool
- * re-queues it once the database takes it), and the answer is true. So is a job whose error cannot be recorded.
+ * The master's short-cut for a 'scheduled' job: taken → calculated → stored from the stored digits. A failure after
+ * 'taken' records the error on the job, unless the database was unavailable: that is not the job's fault, and the
+ * job is to be re-queued, as is one whose error could not be recorded.
  */
 export async function answerFromCache(
-  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void, onStranded: () => void,
-): Promise<boolean> {
+  repos: Repositories, job: Job, onChange: (job: Job) => void, onError: (err: unknown) => void,
+): Promise<CacheAnswer> {
   try {
     const digit = await cachedDigit(repos, job.n);
-    if (digit === undefined) return false;
+    if (digit === undefined) return 'to-worker';
     onChange(await repos.jobs.advance(job.id, 'taken'));
     await storeFromCache(repos, job.id, digit, onChange);
-    return true;
+    return 'stored';
   } catch (err) {
     onError(err);
     try {
       const now = await repos.jobs.findById(job.id);
-      if (!now || isTerminal(now.stage)) return true;
-      if (now.stage === 'scheduled') return false;
-      if (isDatabaseUnavailable(err)) throw err;
+      if (!now || isTerminal(now.stage)) return 'ended';
+      if (now.stage === 'scheduled') return 'to-worker';
+      if (isDatabaseUnavailable(err)) return 'requeue';
       onChange(await repos.jobs.fail(job.id, errorText(err)));
+      return 'ended';
     } catch (again) {
-      // A job that ended meanwhile (a cancel won the race) needs nothing more; any other job would be stranded.
-      if (again instanceof StageError && isTerminal(again.from)) return true;
+      if (endedFirst(again)) return 'ended';
       if (!isDatabaseUnavailable(again)) onError(again);
-      onStranded();
+      return 'requeue';
     }
-    return true;
   }
 }

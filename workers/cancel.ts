@@ -1,6 +1,6 @@
 // Cancelling a job wherever it is: a waiting one in the database at once, a running one through its worker (killed
 // if it does not stop in time), one whose worker is gone by the master; and the callers waiting to hear the end.
-import { isDatabaseUnavailable, isTerminal, StageError, type Job, type Repositories } from '../db/index.js';
+import { endedFirst, isDatabaseUnavailable, isTerminal, type Job, type Repositories } from '../db/index.js';
 import { errorText } from './error-text.js';
 import type { PoolOptions } from './pool-options.js';
 import type { Requeue } from './requeue.js';
@@ -79,7 +79,7 @@ export class Canceller {
       if (job && !isTerminal(job.stage)) this.host.changed(await jobs.cancel(jobId, 'cancelled; its worker was gone'));
       this.settle(jobId, (await jobs.findById(jobId))?.stage === 'cancelled');
     } catch (err) {
-      if (err instanceof StageError && isTerminal(err.from)) {
+      if (endedFirst(err)) {
         // The job ended between the read and the write (another cancel recorded it first): nothing is left to do.
         this.settle(jobId, err.from === 'cancelled');
         return;

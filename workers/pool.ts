@@ -446,18 +446,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** The master's short-cut for a job the stored digits already answer: no worker, no IPC. */
   private async answerHere(job: Job): Promise<boolean> {
     const started = Date.now();
-    let stored = false;
-    const answered = await answerFromCache(this.repos(), job, (row) => {
-      stored ||= row.stage === 'stored';
-      this.changed(row);
-    }, (err) => {
+    const answer = await answerFromCache(this.repos(), job, (row) => this.changed(row), (err) => {
       this.log(`job ${job.id} (n=${job.n}) could not be answered from the stored digits: ${errorText(err)}`);
-    }, () => {
-      // Not awaited: the dispatch goes on (a failure is logged); the re-queue waits out an outage on its own.
-      void this.track(this.requeue.requeueWhenPossible(job.id, 'it could not be answered from the stored digits'));
     });
-    if (stored) this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
-    return answered;
+    if (answer === 'stored') this.log(`job ${job.id} (n=${job.n}) answered from the stored digits in ${Date.now() - started} ms`);
+    // Tracked (a failure is logged, never thrown into the dispatch); an outage is waited out on a timer.
+    if (answer === 'requeue') await this.track(this.requeue.requeueWhenPossible(job.id, 'it could not be answered from the stored digits'));
+    return answer !== 'to-worker';
   }
 
   // --- plumbing ---

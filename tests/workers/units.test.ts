@@ -10,7 +10,7 @@ import { POOL_DEFAULTS, resolvePoolOptions, threadsFor } from '../../workers/poo
 import { ProgressThrottle } from '../../workers/progress.js';
 import { retryDecision } from '../../workers/requeue.js';
 import { Canceller } from '../../workers/cancel.js';
-import { DatabaseError, StageError } from '../../db/index.js';
+import { DatabaseError, DatabaseUnavailableError, StageError } from '../../db/index.js';
 import { answerFromCache } from '../../workers/cache.js';
 import { RespawnBackoff, STABLE_WORKER_MS } from '../../workers/respawn-backoff.js';
 import { decodeWorkerConfig, encodeWorkerConfig } from '../../workers/worker-config.js';
@@ -193,9 +193,9 @@ t.test('cancel: a cancel recorded by someone else between the read and the write
   t.same(logs.filter((l) => !/cancelling job 7/.test(l)), [], 'nothing alarming is logged');
 });
 
-t.test('answer from the stored digits: a job whose error cannot be recorded is handed back, one that ended is left', async (t) => {
+t.test('answer from the stored digits: a job whose error cannot be recorded is re-queued, one that ended is left', async (t) => {
   const run = async (failWith: Error) => {
-    const calls: string[] = [];
+    const logged: string[] = [];
     const repos = {
       digits: { largestN: async () => 100, digitAt: async () => 5 },
       jobs: {
@@ -204,12 +204,16 @@ t.test('answer from the stored digits: a job whose error cannot be recorded is h
         fail: async () => { throw failWith; }, // ...and so does recording it
       },
     };
-    const answered = await answerFromCache(repos as never, { ...job, id: 7, stage: 'scheduled' } as never, () => {}, (err) => calls.push(`error: ${(err as Error).message}`), () => calls.push('handed back'));
-    return { answered, calls };
+    const answer = await answerFromCache(repos as never, { ...job, id: 7, stage: 'scheduled' } as never, () => {}, (err) => logged.push((err as Error).message));
+    return { answer, logged };
   };
   const refused = await run(new DatabaseError('job 7 changed while moving it to \'error\'; try again'));
-  t.equal(refused.answered, true);
-  t.same(refused.calls, ['error: disk I/O error', 'error: job 7 changed while moving it to \'error\'; try again', 'handed back'], 'both errors are logged, and the job is handed back for a re-queue');
+  t.equal(refused.answer, 'requeue', 'a job whose error the database refused is re-queued');
+  t.same(refused.logged, ['disk I/O error', 'job 7 changed while moving it to \'error\'; try again'], 'and both errors are logged');
+  const outage = await run(new DatabaseUnavailableError('database is locked', 'SQLITE_BUSY'));
+  t.equal(outage.answer, 'requeue', 'so is one whose error met an outage');
+  t.same(outage.logged, ['disk I/O error'], 'the outage itself is not logged as an error of the job');
   const ended = await run(new StageError('cancelled', 'error', 'the job has ended'));
-  t.same(ended.calls, ['error: disk I/O error'], 'a job a cancel ended meanwhile is left as it is');
+  t.equal(ended.answer, 'ended', 'a job a cancel ended meanwhile is left as it is');
+  t.same(ended.logged, ['disk I/O error']);
 });
