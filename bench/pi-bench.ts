@@ -1,12 +1,13 @@
 // Benchmark: computePiDecimals at 10^5, 10^6, 10^7 beside Debian's `pi` (CLN), digits checked against the SHA-256
 // table. Prints a Markdown table. Run: npx tsc -p tsconfig.json && node dist/bench/pi-bench.js [--max N] [--threads T]
-// [--repeat R] (best of R runs of each, alternating: on a shared machine the minimum is the least disturbed).
+// [--repeat R] (default 3: R runs of each, alternating rawpi and CLN; the median is reported, every run listed).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computePiDecimals } from '../workers/pi/index.js';
+import { median } from './report.js';
 
 interface Row { n: number; sha256: string }
 
@@ -49,37 +50,39 @@ function runCln(n: number): Promise<{ seconds: number; text: string }> {
 async function main(): Promise<void> {
   const max = arg('--max', 10_000_000);
   const threads = arg('--threads', 2);
-  const repeat = Math.max(1, arg('--repeat', 1));
+  const repeat = Math.max(1, arg('--repeat', 3));
   const table = loadTable();
   const cln = hasCln();
   const sizes = [100_000, 1_000_000, 10_000_000].filter((n) => n <= max);
   if (!cln) console.log('Debian\'s `pi` (CLN) is not installed, so only rawpi is timed. To compare: apt-get install pi\n');
   console.log(`rawpi: computePiDecimals(n, { threads: ${threads} }), Node ${process.version}; CLN: \`pi n+1\`. ` +
-    `Wall-clock seconds${repeat > 1 ? `, best of ${repeat}` : ''}; rawpi's threads are reused after the first run.\n`);
-  console.log(cln ? '| n | rawpi (s) | CLN pi (s) | rawpi/CLN | digits |' : '| n | rawpi (s) | digits |');
-  console.log(cln ? '|---:|---:|---:|---:|---|' : '|---:|---:|---|');
+    `Wall-clock seconds, the median of ${repeat} run(s) of each, taking turns (rawpi, CLN, rawpi, ...); every run in ` +
+    `the last column. rawpi's two threads start in its first run (10^5) and are reused after it, as in a worker.\n`);
+  console.log(cln ? '| n | rawpi (s) | CLN pi (s) | rawpi/CLN | digits | runs rawpi / CLN (s) |' : '| n | rawpi (s) | digits | runs (s) |');
+  console.log(cln ? '|---:|---:|---:|---:|---|---|' : '|---:|---:|---|---|');
   for (const n of sizes) {
     const expected = table.find((r) => r.n === n)?.sha256;
-    let ours = Infinity;
-    let theirs = Infinity;
+    const ours: number[] = [];
+    const theirs: number[] = [];
     let oursOk = true;
     let clnOk = true;
     for (let i = 0; i < repeat; i++) {
       const t0 = performance.now();
       const decimals = await computePiDecimals(n, { threads });
-      ours = Math.min(ours, (performance.now() - t0) / 1000);
+      ours.push((performance.now() - t0) / 1000);
       oursOk &&= sha('3.' + decimals) === expected;
       if (!cln) continue;
       const c = await runCln(n);
-      theirs = Math.min(theirs, c.seconds);
+      theirs.push(c.seconds);
       clnOk &&= sha(c.text) === expected;
     }
+    const runs = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
     if (!cln) {
-      console.log(`| ${n.toLocaleString('en')} | ${ours.toFixed(2)} | ${oursOk ? 'match table' : 'MISMATCH'} |`);
+      console.log(`| ${n.toLocaleString('en')} | ${median(ours).toFixed(2)} | ${oursOk ? 'match table' : 'MISMATCH'} | ${runs(ours)} |`);
       continue;
     }
     const agree = oursOk && clnOk ? 'both match table' : `rawpi ${oursOk ? 'ok' : 'MISMATCH'}, CLN ${clnOk ? 'ok' : 'MISMATCH'}`;
-    console.log(`| ${n.toLocaleString('en')} | ${ours.toFixed(2)} | ${theirs.toFixed(2)} | ${(ours / theirs).toFixed(2)} | ${agree} |`);
+    console.log(`| ${n.toLocaleString('en')} | ${median(ours).toFixed(2)} | ${median(theirs).toFixed(2)} | ${(median(ours) / median(theirs)).toFixed(2)} | ${agree} | ${runs(ours)} / ${runs(theirs)} |`);
   }
 }
 

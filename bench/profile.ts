@@ -1,6 +1,6 @@
 // Where a server spends its time under load: starts it with `node --cpu-prof` (pinned like the bench), loads one route,
 // stops it, and prints the functions with the most self time from the .cpuprofile it wrote.
-// usage: node dist/bench/profile.js [--server rawpi|node] [--route ID] [--client ac-p10|ac-p1|wrk] [--seconds S] [--top N] [--keep DIR]
+// usage: node dist/bench/profile.js [--server rawpi|node|bare] [--route ID] [--client ac-p10|ac-p1|wrk] [--seconds S] [--top N] [--keep DIR]
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const client = get('--client', missing('wrk') === null ? 'wrk' : 'ac-p10') as ClientId;
   const seconds = Number(get('--seconds', '10'));
   const top = Number(get('--top', '25'));
-  if (route === undefined || (kind !== 'rawpi' && kind !== 'node')) throw new Error(`usage: ${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')[2]}`);
+  if (route === undefined || (kind !== 'rawpi' && kind !== 'node' && !(kind === 'bare' && route.suite === 'hello'))) throw new Error(`usage: ${readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')[2]}`);
   const tmp = mkdtempSync(join(os.tmpdir(), 'rawpi-profile-'));
   const keep = args.includes('--keep') ? get('--keep', tmp) : null;
   const dir = keep ?? join(tmp, 'prof');

@@ -37,7 +37,8 @@ export interface Row {
   bare: Cell | null;
 }
 
-function median(xs: number[]): number {
+/** The middle value, NaNs left out (the mean of the two middle ones for an even count); NaN when none is left. */
+export function median(xs: number[]): number {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const mid = s.length >> 1;
