@@ -54,12 +54,19 @@ export const CRLF_HINT = 'lines must end with CRLF: in telnet that is Enter, wit
 function earlyRequestLineError(line: string): void {
   const cr = line.indexOf('\r');
   const sp2 = line.indexOf(' ', line.indexOf(' ') + 1);
-  if (sp2 > 0 && line.length - sp2 - 1 >= 8 && !/^HTTP\/1\.[01]/.test(line.slice(sp2 + 1)) && (cr < 0 || sp2 + 9 < cr + 2)) {
+  if (sp2 > 0 && line.length - sp2 - 1 >= 8 && !isHttp1Version(line, sp2 + 1) && (cr < 0 || sp2 + 9 < cr + 2)) {
     parseRequestLine(line.slice(0, sp2 + 9)); // never HTTP/1.x: 505 or 400 now
   }
   if (cr >= 0) {
     throw new ProtocolError(400, `A bare CR in the request line "${printable(line)}": ${CRLF_HINT} (RFC 9112 2.2).`);
   }
+}
+
+/** Whether `line` has "HTTP/1.0" or "HTTP/1.1" at `at` (compared in place: this runs for every request line). */
+function isHttp1Version(line: string, at: number): boolean {
+  if (!line.startsWith('HTTP/1.', at)) return false;
+  const minor = line.charCodeAt(at + 7);
+  return minor === 0x30 || minor === 0x31;
 }
 
 function lineTooLong(max: number, what: string): ProtocolError {
