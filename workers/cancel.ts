@@ -2,8 +2,8 @@
 // if it does not stop in time), one whose worker is gone by the master; and the callers waiting to hear the end.
 import { endedFirst, isDatabaseUnavailable, isTerminal, type Job, type Repositories } from '../db/index.js';
 import { errorText } from './error-text.js';
+import type { PendingActions } from './pending-actions.js';
 import type { PoolOptions } from './pool-options.js';
-import type { Requeue } from './requeue.js';
 import type { WorkerProcess } from './worker-process.js';
 
 /** What cancelling needs from the pool. */
@@ -23,7 +23,7 @@ export class Canceller {
 
   constructor(
     private readonly options: Pick<PoolOptions, 'cancelTimeoutMs'>,
-    private readonly requeue: Pick<Requeue, 'drop' | 'waitOut'>,
+    private readonly pendingActions: Pick<PendingActions, 'drop' | 'waitOut'>,
     private readonly host: CancelHost,
   ) {}
 
@@ -54,7 +54,7 @@ export class Canceller {
       const cancelled = await repos.jobs.cancel(jobId, 'cancelled before it ran');
       // Dropped only once the cancel is recorded: a refused write changed nothing, and the job keeps its pending
       // re-queue (or pending cancel). One that fired during the write came first or finds the job ended.
-      this.requeue.drop(jobId);
+      this.pendingActions.drop(jobId);
       this.host.changed(cancelled);
       return true;
     } catch (err) {
@@ -85,7 +85,7 @@ export class Canceller {
         return;
       }
       this.settle(jobId, false);
-      if (this.requeue.waitOut(jobId, err, outage, (next) => this.orphaned(jobId, next))) return;
+      if (this.pendingActions.waitOut(jobId, err, outage, (next) => this.orphaned(jobId, next))) return;
       if (!isDatabaseUnavailable(err)) throw err;
       // The pool stops (this was the try stop() makes at once, or the worker was stopped while cancelling) and the
       // database still refuses. The job is left in its live stage: never re-queued (the user asked to cancel it) nor

@@ -11,6 +11,7 @@ import { Degraded } from './degraded.js';
 import { errorText } from './error-text.js';
 import { describeExit } from './exit-reason.js';
 import { isWorkerMessage, type DoneMessage } from './ipc.js';
+import { PendingActions } from './pending-actions.js';
 import { resolvePoolOptions, threadsFor, type PoolOptions, type PoolSetup } from './pool-options.js';
 import { Requeue } from './requeue.js';
 import { RespawnBackoff } from './respawn-backoff.js';
@@ -84,6 +85,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
   private readonly respawnBackoff: RespawnBackoff;
+  /** Each job's one pending action (a retry, or a write waiting out an outage): dropped by cancel(), run by stop(). */
+  private readonly pendingActions: PendingActions;
   /** Jobs held by nobody and not finished: re-queued after a backoff (still in their stage meanwhile), or failed. */
   private readonly requeue: Requeue;
   /** cancel(), and the callers waiting to hear whether a running job ended cancelled. */
@@ -105,15 +108,19 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.givenStore = setup.store;
     this.degraded = new Degraded(this.options.respawnBackoffMs);
     this.respawnBackoff = new RespawnBackoff(this.options.respawnBackoffMs);
-    this.requeue = new Requeue(this.options, {
+    this.pendingActions = new PendingActions(this.options, {
+      running: () => this.phase === 'running',
+      track: (work) => void this.track(work),
+      log: (line) => this.log(line),
+    });
+    this.requeue = new Requeue(this.options, this.pendingActions, {
       repos: () => this.repos(),
       running: () => this.phase === 'running',
       changed: (job) => this.changed(job),
       notify: () => this.notify(),
-      track: (work) => void this.track(work),
       log: (line) => this.log(line),
     });
-    this.canceller = new Canceller(this.options, this.requeue, {
+    this.canceller = new Canceller(this.options, this.pendingActions, {
       repos: () => this.repos(),
       holderOf: (jobId) => this.holderOf(jobId),
       changed: (job) => this.changed(job),
@@ -191,7 +198,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
    * Stops handing out jobs, tells the workers to stop (running computations are aborted), kills whoever is
    * alive after timeoutMs, and re-queues (retry → 'registered', reason "the pool stopped") every job that was
    * running. A job waiting for a retry is re-queued at once, or fails if it was handed out maxAttempts times
-   * (retryDecision); a job whose cancel waits to be recorded is cancelled, never re-queued (Requeue.runAllNow).
+   * (retryDecision); a job whose cancel waits to be recorded is cancelled, never re-queued (PendingActions.runAllNow).
    * Resolves when no worker process is left.
    */
   stop(timeoutMs: number = this.options.shutdownTimeoutMs): Promise<void> {
@@ -205,7 +212,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     for (const t of this.respawnTimers) clearTimeout(t);
     this.respawnTimers.clear();
     await this.dispatching;
-    this.requeue.runAllNow();
+    this.pendingActions.runAllNow();
     const alive = [...this.workers.values()];
     for (const w of alive) {
       if (w.state === 'starting') w.kill('SIGTERM'); // holds nothing, may not listen yet

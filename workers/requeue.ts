@@ -1,9 +1,9 @@
 // Re-queueing the jobs no worker holds any more but that did not end (the worker died, gave the job back 'deferred',
 // or was done with it still live): back to 'registered' after a backoff, counting attempts, until maxAttempts.
-import { isDatabaseUnavailable, RETRYABLE_STAGES, StageError, type Job, type Repositories } from '../db/index.js';
+import { RETRYABLE_STAGES, StageError, type Job, type Repositories } from '../db/index.js';
 import { backoffDelay } from './backoff.js';
-import { errorText } from './error-text.js';
 import type { DoneMessage } from './ipc.js';
+import type { PendingActions } from './pending-actions.js';
 import type { PoolOptions } from './pool-options.js';
 
 /** What becomes of a job that lost its worker (see retryDecision). */
@@ -54,21 +54,20 @@ export interface RequeueHost {
   changed(job: Job): void;
   /** A job waits again: hand it to an idle worker. */
   notify(): void;
-  /** Background work that stop() waits for (its failure is logged). */
-  track(work: Promise<unknown>): void;
   log(line: string): void;
 }
 
 /**
- * The jobs held by nobody: each waits out its backoff in its stage, as the job's one pending action, which
- * cancel() drops (drop) and stop() carries out at once (runAllNow). When the master's own writes are refused
- * (the database is unavailable), the write is tried again after a backoff until the database takes it (waitOut);
- * that try is then the job's pending action, be it a retry or a cancel (Canceller.orphaned).
+ * The jobs held by nobody: each waits out its backoff in its stage, as the job's pending action (PendingActions:
+ * cancel() drops it, stop() carries it out at once). When the master's own writes are refused (the database is
+ * unavailable), the write is tried again after a backoff until the database takes it (PendingActions.waitOut).
  */
 export class Requeue {
-  private readonly pending = new Map<number, { timer: NodeJS.Timeout; action: () => Promise<void> }>();
-
-  constructor(private readonly options: Pick<PoolOptions, 'maxAttempts' | 'retryBackoffMs'>, private readonly host: RequeueHost) {}
+  constructor(
+    private readonly options: Pick<PoolOptions, 'maxAttempts' | 'retryBackoffMs'>,
+    private readonly pendingActions: Pick<PendingActions, 'schedule' | 'waitOut'>,
+    private readonly host: RequeueHost,
+  ) {}
 
   /** A worker is done with a job it held and did not cancel: whatever is left of the job goes back to the queue. */
   async afterDone(m: DoneMessage): Promise<void> {
@@ -81,7 +80,8 @@ export class Requeue {
 
   /**
    * A job whose worker died or gave it back: to the queue after a backoff, or error once maxAttempts is reached
-   * (retryDecision). If the database does not take the master's writes either, it tries again later (waitOut).
+   * (retryDecision). If the database does not take the master's writes either, it tries again later
+   * (PendingActions.waitOut).
    */
   async retryLater(jobId: number, reason: string, outage = 0): Promise<void> {
     try {
@@ -102,12 +102,12 @@ export class Requeue {
           return;
         case 'wait':
           this.host.log(`job ${jobId} (n=${job!.n}) will be retried in ${decision.delayMs} ms (attempt ${job!.attempts} of ${this.options.maxAttempts}: ${reason})`);
-          this.schedule(jobId, decision.delayMs, () => this.requeueWhenPossible(jobId, reason, 0));
+          this.pendingActions.schedule(jobId, decision.delayMs, () => this.requeueWhenPossible(jobId, reason, 0));
           return;
       }
     } catch (err) {
       if (endedMeanwhile(err)) return this.nothingToDo(jobId, err);
-      if (!this.waitOut(jobId, err, outage, (next) => this.retryLater(jobId, reason, next))) throw err;
+      if (!this.pendingActions.waitOut(jobId, err, outage, (next) => this.retryLater(jobId, reason, next))) throw err;
     }
   }
 
@@ -124,61 +124,18 @@ export class Requeue {
     }
   }
 
-  /** The job ends some other way (cancel()): its pending action is dropped. */
-  drop(jobId: number): void {
-    clearTimeout(this.pending.get(jobId)?.timer);
-    this.pending.delete(jobId);
-  }
-
-  /**
-   * stop(): every job's pending action runs now, not after its backoff, with the pool no longer running, so that
-   * each does once what it was waiting to do, and nothing else: a retry follows retryDecision (back to
-   * 'registered', or 'error' once it was handed out maxAttempts times), a cancel is tried once more
-   * (Canceller.orphaned). A write the database still refuses is not waited out any more.
-   */
-  runAllNow(): void {
-    for (const [, { timer, action }] of this.pending) {
-      clearTimeout(timer);
-      this.host.track(action());
-    }
-    this.pending.clear();
-  }
-
-  /**
-   * A master write on the job failed (`outage` failures so far). One to wait out (the database is unavailable and
-   * the pool still runs): `again` runs after a growing backoff as the job's pending action, and the answer is true.
-   * Otherwise false: the caller rethrows.
-   */
-  waitOut(jobId: number, err: unknown, outage: number, again: (outage: number) => Promise<void>): boolean {
-    if (!isDatabaseUnavailable(err) || !this.host.running()) return false;
-    const delay = backoffDelay(this.options.retryBackoffMs, outage + 1);
-    this.host.log(`job ${jobId} could not be moved (${errorText(err)}): trying again in ${delay} ms`);
-    this.schedule(jobId, delay, () => again(outage + 1));
-    return true;
-  }
-
   /**
    * Back to 'registered' (if still unfinished) and dispatch; if the database does not take it now, again after a
-   * backoff (waitOut), so that an outage does not leave the job where it is until the next start.
+   * backoff (PendingActions.waitOut), so that an outage does not leave the job where it is until the next start.
    */
   async requeueWhenPossible(jobId: number, reason: string, outage = 0): Promise<void> {
     try {
       await this.now(jobId, reason);
     } catch (err) {
-      if (!this.waitOut(jobId, err, outage, (next) => this.requeueWhenPossible(jobId, reason, next))) throw err;
+      if (!this.pendingActions.waitOut(jobId, err, outage, (next) => this.requeueWhenPossible(jobId, reason, next))) throw err;
       return;
     }
     this.host.notify();
-  }
-
-  /** Runs `action` after `delay` ms (or at stop), as the job's one pending action (replacing any earlier one). */
-  private schedule(jobId: number, delay: number, action: () => Promise<void>): void {
-    clearTimeout(this.pending.get(jobId)?.timer);
-    const timer = setTimeout(() => {
-      this.pending.delete(jobId);
-      this.host.track(action());
-    }, delay);
-    this.pending.set(jobId, { timer, action });
   }
 
   private nothingToDo(jobId: number, err: StageError): void {

@@ -1,8 +1,9 @@
-// Shared helpers for the worker-pool tests: a migrated database in a test directory, the reference
-// decimals of pi, waiting for pool events or conditions, and checking whether a process is alive.
+// Shared helpers for the worker-pool tests: a migrated database in a test directory (and its repositories with
+// some job methods replaced), the reference decimals of pi, waiting for or acting on pool events and conditions,
+// and checking whether a process is alive.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrateToLatest, openStore, type Job, type Store } from '../../db/index.js';
+import { migrateToLatest, openStore, type Job, type JobsRepository, type Repositories, type Store } from '../../db/index.js';
 import type { WorkerPool } from '../../workers/pool.js';
 
 /** The first 100,000 decimals of pi (after "3."). */
@@ -22,6 +23,15 @@ export async function migratedStore(t: TestLike): Promise<{ store: Store; path: 
   return { store, path };
 }
 
+/**
+ * The repositories with some of the jobs repository's methods replaced (the others are the real ones): how a test
+ * makes a write fail, or makes something happen between the master's read and its write.
+ */
+export function withJobs(repos: Repositories, replaced: Partial<JobsRepository>): Repositories {
+  const jobs = Object.assign(Object.create(repos.jobs) as JobsRepository, replaced);
+  return { ...repos, jobs };
+}
+
 /** Resolves with the first job event that satisfies `test` (rejects after `limitMs`, a safety net only). */
 export function nextJob(pool: WorkerPool, test: (job: Job) => boolean, limitMs = 60_000): Promise<Job> {
   return new Promise((resolve, reject) => {
@@ -36,6 +46,16 @@ export function nextJob(pool: WorkerPool, test: (job: Job) => boolean, limitMs =
       resolve(job);
     };
     pool.on('job', listener);
+  });
+}
+
+/** Runs `action` the first time the pool reports job `jobId` at `stage`. */
+export function onceAt(pool: WorkerPool, jobId: number, stage: Job['stage'], action: () => void): void {
+  let done = false;
+  pool.on('job', (j) => {
+    if (done || j.id !== jobId || j.stage !== stage) return;
+    done = true;
+    action();
   });
 }
 

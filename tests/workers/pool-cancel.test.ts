@@ -2,9 +2,8 @@
 // a finished or unknown one is left alone; a worker that ignores cancel or stop is killed; a cancel that meets a
 // stop or a re-queue wins.
 import t from 'tap';
-import type { Store } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
-import { isAlive, logLines, migratedStore, nextJob, PI, until } from './helpers.js';
+import { isAlive, logLines, migratedStore, nextJob, onceAt, PI, until, withJobs } from './helpers.js';
 
 t.test('cancel a waiting job and a running one', async (t) => {
   const { store } = await migratedStore(t);
@@ -106,23 +105,24 @@ for (const { maxAttempts, write } of [{ maxAttempts: 1, write: 'failing it' }, {
     let armed: number | undefined;
     let reads = 0;
     let cancelledMeanwhile: Promise<boolean> | undefined;
-    const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
-    jobs.findById = async (id) => {
-      const row = await store.repos.jobs.findById(id);
-      if (id === armed && ++reads === maxAttempts) {
-        armed = undefined;
-        cancelledMeanwhile = pool.cancel(id);
-        await cancelledMeanwhile;
-      }
-      return row;
-    };
+    const repos = withJobs(store.repos, {
+      findById: async (id) => {
+        const row = await store.repos.jobs.findById(id);
+        if (id === armed && ++reads === maxAttempts) {
+          armed = undefined;
+          cancelledMeanwhile = pool.cancel(id);
+          await cancelledMeanwhile;
+        }
+        return row;
+      },
+    });
     const pool: WorkerPool = new WorkerPool({
-      store: { handle: store.handle, repos: { ...store.repos, jobs } }, workers: 1, maxAttempts, log,
+      store: { handle: store.handle, repos }, workers: 1, maxAttempts, log,
       retryBackoffMs: { initial: 10 }, workerModule: new URL('./fixtures/deferring-worker.mjs', import.meta.url), execArgv: [],
     });
     await pool.start();
     const { job } = await store.repos.jobs.submit(5000);
-    pool.on('job', (j) => { if (j.id === job.id && j.stage === 'scheduled') armed = job.id; });
+    onceAt(pool, job.id, 'scheduled', () => { armed = job.id; });
     pool.notify();
     await until(() => cancelledMeanwhile !== undefined, 'the cancel to land');
     t.equal(await cancelledMeanwhile, true, 'cancelled');

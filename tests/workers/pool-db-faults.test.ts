@@ -8,20 +8,10 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { DatabaseUnavailableError, type Job, type Store } from '../../db/index.js';
 import { WorkerPool } from '../../workers/pool.js';
-import { logLines, migratedStore, nextJob, PI, until } from './helpers.js';
+import { logLines, migratedStore, nextJob, onceAt, PI, until, withJobs } from './helpers.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `action` the first time the pool reports job `jobId` at `stage`. */
-function onceAt(pool: WorkerPool, jobId: number, stage: Job['stage'], action: () => void): void {
-  let done = false;
-  pool.on('job', (j) => {
-    if (done || j.id !== jobId || j.stage !== stage) return;
-    done = true;
-    action();
-  });
-}
 
 /**
  * The database file of a test store, moved away (`away()`: the master's writes are refused from then on) and
@@ -235,13 +225,14 @@ function refusingWrites(store: Store) {
     if (refusing) throw new DatabaseUnavailableError(`database ${store.handle.path} is locked by another process (still after 5000 ms); nothing was changed`, 'SQLITE_BUSY');
     return write(...args);
   };
-  const jobs = Object.create(real) as Store['repos']['jobs'];
-  jobs.claimNext = guarded(real.claimNext.bind(real));
-  jobs.advance = guarded(real.advance.bind(real));
-  jobs.fail = guarded(real.fail.bind(real));
-  jobs.cancel = guarded(real.cancel.bind(real));
-  jobs.retry = guarded(real.retry.bind(real));
-  return { repos: { ...store.repos, jobs }, refuse: (on: boolean) => { refusing = on; } };
+  const repos = withJobs(store.repos, {
+    claimNext: guarded(real.claimNext.bind(real)),
+    advance: guarded(real.advance.bind(real)),
+    fail: guarded(real.fail.bind(real)),
+    cancel: guarded(real.cancel.bind(real)),
+    retry: guarded(real.retry.bind(real)),
+  });
+  return { repos, refuse: (on: boolean) => { refusing = on; } };
 }
 
 t.test('a cancel the database refuses changes nothing: the job waiting for its retry is still re-queued and run', async (t) => {
@@ -273,18 +264,19 @@ t.test('a job claimed for a worker that died meanwhile, with the database file g
   const { away, back } = fileAway(t, store, path);
   // The master's claim, during which (once armed) the worker it claims for dies and the database file goes away.
   let meanwhile: (() => Promise<void>) | undefined;
-  const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
-  jobs.claimNext = async () => {
-    const claimed = await store.repos.jobs.claimNext();
-    const then = claimed && meanwhile;
-    if (then) {
-      meanwhile = undefined;
-      await then();
-    }
-    return claimed;
-  };
+  const repos = withJobs(store.repos, {
+    claimNext: async () => {
+      const claimed = await store.repos.jobs.claimNext();
+      const then = claimed && meanwhile;
+      if (then) {
+        meanwhile = undefined;
+        await then();
+      }
+      return claimed;
+    },
+  });
   const pool = new WorkerPool({
-    store: { handle: store.handle, repos: { ...store.repos, jobs } }, workers: 1, engineThreads: 1, log,
+    store: { handle: store.handle, repos }, workers: 1, engineThreads: 1, log,
     respawnBackoffMs: { initial: 20 }, retryBackoffMs: { initial: 10, max: 40 }, pollIntervalMs: 100,
   });
   await pool.start();

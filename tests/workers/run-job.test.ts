@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Job, Store } from '../../db/index.js';
 import { runJob, type RunJobOptions } from '../../workers/run-job.js';
-import { migratedStore, PI } from './helpers.js';
+import { migratedStore, PI, withJobs } from './helpers.js';
 
 type Compute = NonNullable<RunJobOptions['compute']>;
 
@@ -133,12 +133,11 @@ const diskFull = () => Object.assign(new Error('database or disk is full'), { co
 function flaky(store: Store, target: 'advance' | 'uow', failures: number): Pick<Store, 'repos' | 'uow'> {
   let left = failures;
   const fail = () => left-- > 0;
-  const jobs = Object.create(store.repos.jobs) as Store['repos']['jobs'];
-  if (target === 'advance') {
-    jobs.advance = (...args) => (fail() ? Promise.reject(diskFull()) : store.repos.jobs.advance(...args));
-  }
+  const repos = withJobs(store.repos, target === 'advance'
+    ? { advance: (...args) => (fail() ? Promise.reject(diskFull()) : store.repos.jobs.advance(...args)) }
+    : {});
   const uow = { run: (fn: Parameters<Store['uow']['run']>[0]) => (target === 'uow' && fail() ? Promise.reject(diskFull()) : store.uow.run(fn)) } as Store['uow'];
-  return { repos: { ...store.repos, jobs }, uow };
+  return { repos, uow };
 }
 
 const retrying = (o: RunJobOptions, lines: string[], dbRetries = 3): RunJobOptions => ({
