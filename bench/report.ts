@@ -114,7 +114,32 @@ export function goals(results: BenchResults, rows: Row[]): Goal[] {
       met: last.requests >= 1_000_000 ? delta <= 0.1 * first.rssBytes : null,
     });
   }
+  out.push(piGoal(results.pi));
   return out;
+}
+
+/**
+ * The pi goal, read from the table pi-bench printed (| n | rawpi | CLN | rawpi/CLN | digits | runs |): the ratio at
+ * 10^6 and 10^7, met when both are ≤ 1.00 and both programs' digits matched the table.
+ */
+export function piGoal(pi: BenchResults['pi']): Goal {
+  const goal = 'pi ≤ 1.0× CLN wall time at 10^6 and 10^7 digits';
+  if (!('output' in pi)) return { goal, measured: `not measured (${pi.skipped})`, met: null };
+  const parts: string[] = [];
+  let met: boolean | null = true;
+  for (const [n, name] of [['1,000,000', '10^6'], ['10,000,000', '10^7']] as const) {
+    const cells = pi.output.split('\n').find((line) => line.startsWith(`| ${n} |`))?.split('|').map((c) => c.trim());
+    // ['', n, rawpi, CLN, ratio, digits, runs, ''] when CLN ran; shorter without it.
+    if (cells === undefined || cells.length < 8) {
+      parts.push(`${name}: not measured`);
+      met = null;
+      continue;
+    }
+    const [, , ours, cln, ratio, digits] = cells;
+    parts.push(`${name}: ${ratio}× (${ours} vs ${cln} s)${digits === 'both match table' ? '' : `, ${digits}`}`);
+    if (met !== null) met = met && Number(ratio) <= 1 && digits === 'both match table';
+  }
+  return { goal, measured: parts.join('; '), met };
 }
 
 /** The hello route's p99 latency, rawpi against node:http, under the clients the ratio goals name. */

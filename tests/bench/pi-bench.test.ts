@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { piGoal } from '../../bench/report.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PI_BENCH = join(ROOT, 'dist', 'bench', 'pi-bench.js');
@@ -43,4 +44,25 @@ t.test('pi-bench --max 100000 --repeat 2: one checked row, the median of two run
   // The median of two is their mean; the printed runs are rounded to 0.01 s, so the cell may differ by that much.
   const [a, b] = runs[0]!;
   t.ok(Math.abs(Number(cells[1]) - (a! + b!) / 2) <= 0.0101, `the rawpi cell (${cells[1]}) is the median of its runs (${a} ${b})`);
+  // This table stops at 10^5: the report's pi goal (10^6 and 10^7) is not measured, and says so.
+  const goal = piGoal({ command: 'node dist/bench/pi-bench.js', code: r.code, seconds: 1, output: r.stdout });
+  t.equal(goal.met, null, 'the pi goal is not judged from a table without 10^6 and 10^7');
+  t.match(goal.measured, /10\^6: not measured; 10\^7: not measured/);
+});
+
+t.test('the report judges the pi goal from the table pi-bench prints', async (t) => {
+  const table = (r6: string, r7: string, digits7 = 'both match table'): string => [
+    '| n | rawpi (s) | CLN pi (s) | rawpi/CLN | digits | runs rawpi / CLN (s) |', '|---:|---:|---:|---:|---|---|',
+    '| 100,000 | 0.07 | 0.08 | 0.79 | both match table | 0.23 0.07 0.06 / 0.08 0.10 0.08 |',
+    `| 1,000,000 | 0.90 | 1.00 | ${r6} | both match table | 0.90 0.91 0.89 / 1.00 1.01 0.99 |`,
+    `| 10,000,000 | 9.00 | 10.00 | ${r7} | ${digits7} | 9.00 9.10 8.90 / 10.00 10.10 9.90 |`,
+  ].join('\n');
+  const run = (output: string) => piGoal({ command: 'node dist/bench/pi-bench.js', code: 0, seconds: 1, output });
+  t.same(run(table('0.90', '1.00')), { goal: 'pi ≤ 1.0× CLN wall time at 10^6 and 10^7 digits', measured: '10^6: 0.90× (0.90 vs 1.00 s); 10^7: 1.00× (9.00 vs 10.00 s)', met: true });
+  t.equal(run(table('1.01', '0.90')).met, false, 'a ratio over 1.00 at 10^6 misses');
+  t.equal(run(table('0.90', '1.01')).met, false, 'a ratio over 1.00 at 10^7 misses');
+  const wrong = run(table('0.90', '0.90', 'rawpi MISMATCH, CLN ok'));
+  t.equal(wrong.met, false, 'wrong digits miss, however fast');
+  t.match(wrong.measured, /rawpi MISMATCH/);
+  t.same(piGoal({ skipped: '--no-pi' }), { goal: 'pi ≤ 1.0× CLN wall time at 10^6 and 10^7 digits', measured: 'not measured (--no-pi)', met: null });
 });
