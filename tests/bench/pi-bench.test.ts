@@ -1,34 +1,20 @@
 // The pi benchmark (`node dist/bench/pi-bench.js`) at its smallest size, so the script cannot rot: it must compute
 // 10^5 decimals that match the SHA-256 table, run each program the number of times asked, and print its table row.
 // No timing is asserted.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { piGoal } from '../../bench/report.js';
+import { ROOT, runScript } from './run-script.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PI_BENCH = join(ROOT, 'dist', 'bench', 'pi-bench.js');
-
-function runPiBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PI_BENCH, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
 
 t.test('pi-bench --max 100000 --repeat 2: one checked row, the median of two runs of each program', async (t) => {
   if (!existsSync(PI_BENCH)) {
     t.fail(`${PI_BENCH} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
     return;
   }
-  const r = await runPiBench(['--max', '100000', '--repeat', '2']);
+  const r = await runScript(PI_BENCH, ['--max', '100000', '--repeat', '2'], 120_000);
   t.equal(r.code, 0, 'exits 0', { stderr: r.stderr.slice(-4000) });
   t.match(r.stdout, /the median of 2 run\(s\) of each/, 'says what each cell is');
   const rows = r.stdout.split('\n').filter((line) => /^\| [\d,]+ \|/.test(line));

@@ -1,14 +1,12 @@
 // The benchmark's smoke run (`node dist/bench/run.js --smoke`): one very short round of every load generator against
 // both servers, plus the memory tests in miniature, so the bench scripts cannot rot. No timing is asserted: only that
 // every run produced results with 0 errors and that the report files were written (to a temp dir, not bench/results).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { ROOT, runScript } from './run-script.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUN = join(ROOT, 'dist', 'bench', 'run.js');
 
 interface Measurement { requests: number; rps: number; errors: number }
@@ -19,18 +17,6 @@ interface Results {
   memory: { idle: Array<{ kind: string; asked: number; open: number; failed: number; rssAfterBytes: number }>; growth: Array<{ kind: string; errors: number; samples: Array<{ requests: number; rssBytes: number }> }> };
 }
 
-function runSmoke(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUN, '--smoke', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
-
 t.test('make bench --smoke: every server, client and memory test runs without errors', async (t) => {
   if (!existsSync(RUN)) {
     t.fail(`${RUN} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
@@ -38,7 +24,7 @@ t.test('make bench --smoke: every server, client and memory test runs without er
   }
   const out = mkdtempSync(join(tmpdir(), 'rawpi-bench-smoke-test-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const r = await runSmoke(out);
+  const r = await runScript(RUN, ['--smoke', '--out', out], 170_000);
   t.equal(r.code, 0, 'run.js --smoke exits 0', { stderr: r.stderr.slice(-4000) });
 
   for (const file of ['latest.md', 'latest.svg', 'latest.json']) t.ok(existsSync(join(out, file)), `${file} written to the temp dir`);
