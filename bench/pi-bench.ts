@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const sizes = [100_000, 1_000_000, 10_000_000].filter((n) => n <= max);
   if (!cln) console.log('Debian\'s `pi` (CLN) is not installed, so only rawpi is timed. To compare: apt-get install pi\n');
   console.log(`rawpi: computePiDecimals(n, { threads: ${threads} }), Node ${process.version}; CLN: \`pi n+1\`. ` +
-    `Wall-clock seconds, the median of ${repeat} run(s) of each, taking turns (rawpi, CLN, rawpi, ...); every run in ` +
+    `Wall-clock seconds, the median of ${repeat} run(s)${cln ? ' of each, taking turns (rawpi, CLN, rawpi, ...)' : ''}; every run in ` +
     `the last column. rawpi's two threads start in its first run (10^5) and are reused after it, as in a worker.\n`);
   console.log(cln ? '| n | rawpi (s) | CLN pi (s) | rawpi/CLN | digits | runs rawpi / CLN (s) |' : '| n | rawpi (s) | digits | runs (s) |');
   console.log(cln ? '|---:|---:|---:|---:|---|---|' : '|---:|---:|---|---|');

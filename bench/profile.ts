@@ -1,6 +1,6 @@
 // Where a server spends its time under load: starts it with `node --cpu-prof` (pinned like the bench), loads one route,
 // stops it, and prints the functions with the most self time from the .cpuprofile it wrote.
-// usage: node dist/bench/profile.js [--server rawpi|node|bare] [--route ID] [--client ac-p10|ac-p1|wrk] [--seconds S] [--top N] [--keep DIR]
+// usage: node dist/bench/profile.js [--server rawpi|node|bare (bare: --route hello only)] [--route ID] [--client ac-p10|ac-p1|wrk] [--seconds S] [--top N] [--keep DIR]
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

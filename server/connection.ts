@@ -139,7 +139,7 @@ export class Connection implements CyclePort, Flushable {
     const box = this.outbox;
     if (box.length === 0) return;
     const data = box.length === 1 ? box[0]! : joinPieces(null, box);
-    box.length = 0;
+    box.length = 0; // frees the array's storage too: an idle connection keeps none (unlike the flush scheduler's)
     this.outboxBytes = 0;
     if (!this.closed) this.writeOne(data);
   }

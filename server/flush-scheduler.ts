@@ -32,8 +32,9 @@ export class FlushScheduler {
     const count = this.count;
     this.queue = this.spare;
     this.count = 0;
+    let i = 0;
     try {
-      for (let i = 0; i < count; i++) {
+      for (; i < count; i++) {
         const target = queue[i]!;
         queue[i] = undefined;
         target.flushOutbox();
@@ -41,7 +42,7 @@ export class FlushScheduler {
     } finally {
       // Even if a flush threw, the arrays stay two (the connections after it are on their way to being torn down)
       // and no slot keeps a connection alive.
-      for (let i = 0; i < count; i++) queue[i] = undefined;
+      for (; i < count; i++) queue[i] = undefined;
       this.spare = queue;
     }
   };
