@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computePiDecimals } from '../workers/pi/index.js';
-import { median } from './report.js';
+import { median } from './stats.js';
 
 interface Row { n: number; sha256: string }
 

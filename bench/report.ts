@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CLIENT_LABELS, type ClientId, type Measurement } from './clients.js';
 import type { GrowthResult, IdleResult } from './memory.js';
 import { ROUTES } from './routes.js';
+import { median } from './stats.js';
 import type { ServerKind } from './serve-common.js';
 
 export interface RunRecord {
@@ -37,13 +38,6 @@ export interface Row {
   bare: Cell | null;
 }
 
-/** The middle value, NaNs left out (the mean of the two middle ones for an even count); NaN when none is left. */
-export function median(xs: number[]): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function cell(runs: RunRecord[]): Cell | null {
   const measured = runs.filter((r) => r.m !== undefined);
