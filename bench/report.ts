@@ -112,10 +112,19 @@ export function goals(results: BenchResults, rows: Row[]): Goal[] {
   return out;
 }
 
+/** One row of the table pi-bench prints when CLN ran (| n | rawpi | CLN | rawpi/CLN | digits | runs |), or null. */
+export function piRow(output: string, n: string): { ours: string; cln: string; ratio: string; digits: string } | null {
+  const cells = output.split('\n').find((line) => line.startsWith(`| ${n} |`))?.split('|').map((c) => c.trim());
+  // ['', n, rawpi, CLN, ratio, digits, runs, ''] when CLN ran; shorter without it.
+  if (cells === undefined || cells.length < 8) return null;
+  const [, , ours, cln, ratio, digits] = cells as [string, string, string, string, string, string];
+  return { ours, cln, ratio, digits };
+}
+
 /**
- * The pi goal, read from the table pi-bench printed (| n | rawpi | CLN | rawpi/CLN | digits | runs |): the ratio at
- * 10^6 and 10^7 as printed (two decimals), met when both are ≤ 1.00 and both programs' digits matched the table;
- * missed when either size missed, whether or not the other was measured.
+ * The pi goal from pi-bench's table: the ratio at 10^6 and 10^7 as printed (two decimals), met when both are
+ * ≤ 1.00 and both programs' digits matched the table; missed when either size missed, whether or not the other
+ * was measured.
  */
 export function piGoal(pi: BenchResults['pi']): Goal {
   const goal = 'pi ≤ 1.0× CLN wall time at 10^6 and 10^7 digits';
@@ -124,16 +133,14 @@ export function piGoal(pi: BenchResults['pi']): Goal {
   let missed = false;
   let unmeasured = false;
   for (const [n, name] of [['1,000,000', '10^6'], ['10,000,000', '10^7']] as const) {
-    const cells = pi.output.split('\n').find((line) => line.startsWith(`| ${n} |`))?.split('|').map((c) => c.trim());
-    // ['', n, rawpi, CLN, ratio, digits, runs, ''] when CLN ran; shorter without it.
-    if (cells === undefined || cells.length < 8) {
+    const row = piRow(pi.output, n);
+    if (row === null) {
       parts.push(`${name}: not measured`);
       unmeasured = true;
       continue;
     }
-    const [, , ours, cln, ratio, digits] = cells;
-    parts.push(`${name}: ${ratio}× (${ours} vs ${cln} s)${digits === 'both match table' ? '' : `, ${digits}`}`);
-    if (!(Number(ratio) <= 1) || digits !== 'both match table') missed = true;
+    parts.push(`${name}: ${row.ratio}× (${row.ours} vs ${row.cln} s)${row.digits === 'both match table' ? '' : `, ${row.digits}`}`);
+    if (!(Number(row.ratio) <= 1) || row.digits !== 'both match table') missed = true;
   }
   return { goal, measured: parts.join('; '), met: missed ? false : unmeasured ? null : true };
 }

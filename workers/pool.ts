@@ -108,23 +108,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.givenStore = setup.store;
     this.degraded = new Degraded(this.options.respawnBackoffMs);
     this.respawnBackoff = new RespawnBackoff(this.options.respawnBackoffMs);
-    this.pendingActions = new PendingActions(this.options, {
-      running: () => this.phase === 'running',
-      track: (work) => void this.track(work),
-      log: (line) => this.log(line),
-    });
+    const running = (): boolean => this.phase === 'running';
+    const log = (line: string): void => this.log(line);
+    this.pendingActions = new PendingActions(this.options, { running, log, track: (work) => void this.track(work) });
     this.requeue = new Requeue(this.options, this.pendingActions, {
-      repos: () => this.repos(),
-      running: () => this.phase === 'running',
-      changed: (job) => this.changed(job),
-      notify: () => this.notify(),
-      log: (line) => this.log(line),
+      repos: () => this.repos(), running, log, changed: (job) => this.changed(job), notify: () => this.notify(),
     });
     this.canceller = new Canceller(this.options, this.pendingActions, {
       repos: () => this.repos(),
       holderOf: (jobId) => this.holderOf(jobId),
       changed: (job) => this.changed(job),
-      log: (line) => this.log(line),
+      log,
     });
   }
 

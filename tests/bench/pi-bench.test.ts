@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { piGoal } from '../../bench/report.js';
+import { piGoal, piRow } from '../../bench/report.js';
 import { ROOT, runScript } from './run-script.js';
 
 const PI_BENCH = join(ROOT, 'dist', 'bench', 'pi-bench.js');
@@ -31,6 +31,10 @@ t.test('pi-bench --max 100000 --repeat 3: one checked row, the median of three r
   const middle = (side: string[]): string => [...side].sort((a, b) => Number(a) - Number(b))[1]!;
   t.equal(cells[1], middle(runs[0]!), 'the rawpi cell is the median of its runs');
   if (withCln) t.equal(cells[2], middle(runs[1]!), 'the CLN cell is the median of its runs');
+  // The report reads this very table: its row parser must find what the table printed.
+  const row = piRow(r.stdout, '100,000');
+  if (withCln) t.same(row, { ours: cells[1], cln: cells[2], ratio: cells[3], digits: cells[4] }, 'the report reads the row as printed');
+  else t.equal(row, null, 'without CLN there is no row to compare');
   // This table stops at 10^5: the report's pi goal (10^6 and 10^7) is not measured, and says so.
   const goal = piGoal({ command: 'node dist/bench/pi-bench.js', code: r.code, seconds: 1, output: r.stdout });
   t.equal(goal.met, null, 'the pi goal is not judged from a table without 10^6 and 10^7');
