@@ -67,6 +67,11 @@ export class Connection implements CyclePort, Flushable {
   private cycle: RequestCycle | null = null;
   /** The current request's body is complete (its 'end' event arrived). */
   private requestEnded = false;
+  /**
+   * The current response is written and the connection decided to carry on (responseDone): with requestEnded,
+   * the exchange is over. The cycle's responseState is 'done' earlier, as soon as its last bytes are handed over.
+   */
+  private responseFinished = false;
   private requestsServed = 0;
   private readingPaused = false;
   private closed = false;
@@ -152,7 +157,8 @@ export class Connection implements CyclePort, Flushable {
       this.cycle.disconnect();
       this.destroy();
     }
-    // Otherwise the response in progress is written, then the connection ends (responseDone).
+    // Otherwise the response in progress is written, then any complete pipelined requests are answered, then the
+    // connection ends (responseDone, pump).
   }
 
   handleClose(): void {
@@ -200,13 +206,18 @@ export class Connection implements CyclePort, Flushable {
           this.deadlineKind = 'none';
           if (this.cycle !== null) {
             this.cycle.endBody();
-            if (this.cycle.responseState === 'done') this.finishExchange();
+            if (this.responseFinished) this.finishExchange();
           }
           break;
         case 'error':
           this.protocolError(ev.error);
           return;
         case 'need-data':
+          // The client half-closed (FIN) and what is left cannot become a request: nothing more will come.
+          if (this.clientEnded && this.cycle === null) {
+            this.close();
+            return;
+          }
           if (this.readingPaused && this.cycle === null) this.resumeReading();
           return;
         case 'paused':
@@ -218,6 +229,7 @@ export class Connection implements CyclePort, Flushable {
   private startRequest(head: RequestHead): void {
     this.requestsServed++;
     this.requestEnded = false;
+    this.responseFinished = false;
     this.deadlineKind = 'none';
     if (head.body.kind !== 'none') this.setDeadline('body', this.ctx.timeouts.bodyTimeoutMs);
 
@@ -254,7 +266,9 @@ export class Connection implements CyclePort, Flushable {
     };
     const max = this.ctx.connectionLimits.maxRequestsPerConnection;
     const keepAlive = head.keepAlive && !this.ctx.shuttingDown && (max === 0 || this.requestsServed < max);
-    const cycle = new RequestCycle(scope, { method: head.method, version: head.version, keepAlive }, this, head.expectContinue);
+    // The clock is read only for the access log's duration (a call per request otherwise spent for nothing).
+    const startedAt = this.ctx.accessLog !== null ? performance.now() : 0;
+    const cycle = new RequestCycle(scope, { method: head.method, version: head.version, keepAlive }, this, head.expectContinue, startedAt);
     this.cycle = cycle;
     void cycle.run(this.ctx.app);
   }
@@ -309,11 +323,13 @@ export class Connection implements CyclePort, Flushable {
     let head = statusLine(err.status) + dateAndServerLines();
     for (const [name, value] of extraHeaders) head += `${name}: ${value}\r\n`;
     head += `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    // RFC 9110 9.3.2: the answer to HEAD has the same header fields as GET's would, and no content.
+    const content = this.parser.method === 'HEAD' ? '' : body;
     this.ctx.accessLog?.record({
-      client: this.client?.[0] ?? '-', method: this.parser.head?.method ?? '-', target: this.parser.head?.target ?? '-',
-      version: this.parser.head?.version ?? '1.1', status: err.status, bytes: Buffer.byteLength(body), durationMs: 0,
+      client: this.client?.[0] ?? '-', method: this.parser.method ?? '-', target: this.parser.head?.target ?? '-',
+      version: this.parser.head?.version ?? '1.1', status: err.status, bytes: Buffer.byteLength(content), durationMs: 0,
     });
-    this.writeRaw(head + body);
+    this.writeRaw(head + content);
     this.close();
   }
 
@@ -384,10 +400,17 @@ export class Connection implements CyclePort, Flushable {
       version: scope.http_version, status: cycle.writer.status, bytes: cycle.writer.bodyBytes,
       durationMs: performance.now() - cycle.startedAt,
     });
-    if (!cycle.writer.keepAlive || this.clientEnded || this.framingBroken) {
+    // RFC 9112 9.6: after a response that closes, no further request is read or answered.
+    if (!cycle.writer.keepAlive || this.framingBroken) {
       this.close();
       return;
     }
+    // A client that half-closed after pipelining still gets its complete requests answered (RFC 9112 9.3.2, 9.6).
+    if (this.clientEnded && this.requestEnded && this.parser.bufferedBytes === 0) {
+      this.close();
+      return;
+    }
+    this.responseFinished = true;
     if (this.requestEnded) {
       this.finishExchange();
     } else {
@@ -409,8 +432,7 @@ export class Connection implements CyclePort, Flushable {
 
   /** The response is sent and the request read: get ready for the next request on this connection. */
   private finishExchange(): void {
-    const cycle = this.cycle;
-    if (cycle === null || cycle.responseState !== 'done') return;
+    if (this.cycle === null || !this.responseFinished || !this.requestEnded) return;
     this.cycle = null;
     if (this.ctx.shuttingDown) {
       this.close();

@@ -1,7 +1,6 @@
 // One request/response exchange: builds nothing itself, but implements the app's receive() and send()
 // for an http scope, enforces the order of messages, and tells the connection what to write and when it is done.
 
-import { performance } from 'node:perf_hooks';
 import type { HttpScope, Receive, ReceiveMessage, Send, SendMessage, App } from './interface.js';
 import { InterfaceError } from './interface.js';
 import { BodyLengthError, ResponseWriter, type RequestFacts } from './http/response-writer.js';
@@ -31,7 +30,6 @@ const RESOLVED = Promise.resolve();
 
 export class RequestCycle {
   writer: ResponseWriter;
-  readonly startedAt = performance.now();
   responseState: ResponseState = 'start';
   /** Request body bookkeeping. */
   private chunks: Buffer[] = [];
@@ -49,6 +47,8 @@ export class RequestCycle {
     facts: RequestFacts,
     private readonly port: CyclePort,
     private readonly expectContinue: boolean,
+    /** When the request's head was read (performance.now()), for the access log; 0 when there is no access log. */
+    readonly startedAt: number,
   ) {
     this.writer = new ResponseWriter(facts);
     this.facts = facts;

@@ -34,8 +34,11 @@ export interface RequestHead {
 
 const MAX_CONTENT_LENGTH_DIGITS = 15; // below 2^53: the length stays an exact JavaScript number
 
+/** The request line's parts; `authority` is the host[:port] of an absolute-form target, else null. */
+export type RequestLine = Pick<RequestHead, 'method' | 'target' | 'version' | 'path' | 'query'> & { authority: string | null };
+
 /** Parses the request line (RFC 9112 3). */
-export function parseRequestLine(line: string): Pick<RequestHead, 'method' | 'target' | 'version' | 'path' | 'query'> {
+export function parseRequestLine(line: string): RequestLine {
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) {
     if (sp1 === 0) throw new ProtocolError(400, 'The request line starts with a space: it must be METHOD SP target SP HTTP/1.1, e.g. "GET / HTTP/1.1" (RFC 9112 3).');
@@ -65,8 +68,8 @@ export function parseRequestLine(line: string): Pick<RequestHead, 'method' | 'ta
       throw new ProtocolError(400, `The request target has a byte that must be percent-encoded (${printable(target[i]!)} at position ${i + 1}) (RFC 9112 3.2, RFC 3986 2.1).`);
     }
   }
-  const { path, query } = splitTarget(method, target);
-  return { method, target, version: v, path, query };
+  const { path, query, authority } = splitTarget(method, target);
+  return { method, target, version: v, path, query, authority };
 }
 
 function parseVersion(version: string): '1.0' | '1.1' {
@@ -81,32 +84,36 @@ function parseVersion(version: string): '1.0' | '1.1' {
 }
 
 /** Splits the target by its form (RFC 9112 3.2): origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS). */
-function splitTarget(method: string, target: string): { path: string; query: string } {
+function splitTarget(method: string, target: string): { path: string; query: string; authority: string | null } {
   const first = target.charCodeAt(0);
   if (method === 'CONNECT') {
     // authority-form = uri-host ":" port (RFC 9112 3.2.3)
     if (!/^[^\s/?#@]+:[0-9]+$/.test(target)) throw new ProtocolError(400, `CONNECT takes host:port as its target, got "${printable(target)}" (RFC 9112 3.2.3).`);
-    return { path: '', query: '' };
+    return { path: '', query: '', authority: null };
   }
-  if (first === 0x2f /* / */) return splitQuery(target);
+  if (first === 0x2f /* / */) return splitQuery(target, null);
   if (target === '*') {
     if (method !== 'OPTIONS') throw new ProtocolError(400, `The target "*" is only for OPTIONS, not ${method} (RFC 9112 3.2.4).`);
-    return { path: '*', query: '' };
+    return { path: '*', query: '', authority: null };
   }
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?]*)(.*)$/.exec(target);
   if (m === null) {
     throw new ProtocolError(400, `The request target must start with "/" (e.g. "GET /index.html HTTP/1.1"), got "${printable(target)}" (RFC 9112 3.2).`);
   }
+  const scheme = m[1]!.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') {
+    throw new ProtocolError(400, `An absolute target must be an http or https URI (this is an origin server, not a proxy), got "${printable(m[1]!)}:" (RFC 9110 4.2, RFC 9112 3.2.2).`);
+  }
   const authority = m[2]!;
   if (authority.includes('@')) throw new ProtocolError(400, 'The target has user:password@ in it: http URIs must not carry userinfo (RFC 9110 4.2.4).');
   if (authority.length === 0) throw new ProtocolError(400, 'The absolute target has an empty host (RFC 9110 4.2.1).');
   const rest = m[3]!;
-  return splitQuery(rest.startsWith('/') ? rest : `/${rest}`);
+  return splitQuery(rest.startsWith('/') ? rest : `/${rest}`, authority);
 }
 
-function splitQuery(pathAndQuery: string): { path: string; query: string } {
+function splitQuery(pathAndQuery: string, authority: string | null): { path: string; query: string; authority: string | null } {
   const q = pathAndQuery.indexOf('?');
-  return q < 0 ? { path: pathAndQuery, query: '' } : { path: pathAndQuery.slice(0, q), query: pathAndQuery.slice(q + 1) };
+  return q < 0 ? { path: pathAndQuery, query: '', authority } : { path: pathAndQuery.slice(0, q), query: pathAndQuery.slice(q + 1), authority };
 }
 
 /** Parses one header line `name: value` (RFC 9112 5). Returns [rawName, value]. */

@@ -4,7 +4,7 @@
 import type { Header } from '../interface.js';
 import { ProtocolError, printable } from './errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { analyseHeaders, checkContentLengthField, lowerName, parseFieldLine, parseRequestLine, type RequestHead } from './request-head.js';
+import { analyseHeaders, checkContentLengthField, lowerName, parseFieldLine, parseRequestLine, type RequestHead, type RequestLine } from './request-head.js';
 import { HEX, QDTEXT, TOKEN } from './syntax.js';
 
 export type ParserEvent =
@@ -111,6 +111,14 @@ export class RequestParser {
   /** The head of the message being read or just read. */
   get head(): RequestHead | null {
     return this._head;
+  }
+
+  /**
+   * The method of the message being read, once its request line is parsed (even if its header section then
+   * fails: an error answer to HEAD has no body, RFC 9110 9.3.2); null before.
+   */
+  get method(): string | null {
+    return this._head?.method ?? this.requestLine?.method ?? null;
   }
 
   /** Bytes received and not yet turned into events. */
@@ -265,7 +273,7 @@ export class RequestParser {
     if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
   }
 
-  private requestLine: ReturnType<typeof parseRequestLine> | null = null;
+  private requestLine: RequestLine | null = null;
   private headers: Header[] = [];
   private rawNames: string[] = [];
 
@@ -321,6 +329,11 @@ export class RequestParser {
     const start = this.requestLine!;
     const headers = this.headers;
     const meaning = analyseHeaders(start.method, start.version, headers, this.options.requireHost);
+    // RFC 9112 3.2.2: with an absolute-form target, the target's host is the one meant, whatever Host says (Host
+    // was still required and checked above); the app sees it in the host header.
+    if (start.authority !== null) {
+      for (let i = 0; i < headers.length; i++) if (headers[i]![0] === 'host') headers[i]![1] = start.authority;
+    }
     const head: RequestHead = {
       method: start.method, target: start.target, version: start.version, path: start.path, query: start.query,
       headers, rawNames: this.rawNames,

@@ -39,8 +39,10 @@ export class ResponseWriter {
 
   /** Builds the status line and header block; decides framing (RFC 9112 6.3, 9.3). */
   head(status: number, headers: readonly Header[], closeAfter = false): string {
-    if (!Number.isInteger(status) || status < 100 || status > 999) {
-      throw new InterfaceError(`http.response.start needs a status from 100 to 999, got ${String(status)}`);
+    // RFC 9110 15: a status is three digits, 100 to 599; a 1xx is interim, never the answer (RFC 9110 15.2), and
+    // the server sends the one this interface has, 100 Continue, itself.
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      throw new InterfaceError(`http.response.start needs a final status from 200 to 599, got ${String(status)}${Number.isInteger(status) && status >= 100 && status < 200 ? ' (1xx responses are interim; the server sends 100 Continue itself)' : ''}`);
     }
     this.status = status;
     let out = statusLine(status);
@@ -57,6 +59,7 @@ export class ResponseWriter {
           throw new InterfaceError(`Content-Length must be sent once, as digits; got "${value}"`);
         }
         contentLength = Number(value);
+        if (status === 204) continue; // RFC 9110 8.6: a server MUST NOT send Content-Length in a 204 (a 304 may have it)
       } else if (isName(name, 'connection')) {
         if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.keepAlive = false;
         continue; // the server decides Connection below

@@ -101,6 +101,8 @@ t.test('HEAD, 204 and 304 carry no body (RFC 9110 6.4.1)', async (t) => {
   const rs = c.responses([0]);
   t.same(rs.map((r) => r.status), [200, 204, 304, 200]);
   t.equal(rs[0]!.header('content-length'), '5', 'HEAD shows the length GET would have');
+  t.equal(rs[1]!.header('content-length'), undefined, 'a 204 never carries Content-Length (RFC 9110 8.6), even when the app set one');
+  t.equal(rs[2]!.header('content-length'), '5', 'a 304 may: it is the length a 200 would have');
   t.equal(rs[3]!.body.toString(), 'hello', 'the bytes after HEAD/204/304 are the next response, nothing leaked');
 });
 
@@ -155,6 +157,18 @@ t.test('bad requests get a status and a one-line reason a telnet user can act on
     t.match(responses[0]?.body.toString(), reason, `${name}: the reason explains`);
     t.equal(responses[0]?.header('connection'), 'close', `${name}: Connection: close`);
     t.ok(closed, `${name}: connection closed`);
+  }
+});
+
+t.test('the error answer to HEAD has no content (RFC 9110 9.3.2)', async (t) => {
+  const s = await startServer(helloApp);
+  t.teardown(s.stop);
+  for (const [name, request] of [['no Host', 'HEAD / HTTP/1.1\r\n\r\n'], ['bad percent-encoding', `HEAD /%zz HTTP/1.1\r\n${H}\r\n`]]) {
+    const { raw, closed } = await exchange(s.port, request!);
+    t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/, `${name}: 400`);
+    t.match(raw, /\r\nContent-Length: [1-9]\d*\r\n/, `${name}: the length GET would have`);
+    t.ok(raw.endsWith('\r\n\r\n'), `${name}: nothing after the head`);
+    t.ok(closed, `${name}: closed`);
   }
 });
 

@@ -93,13 +93,18 @@ export function parseResponses(data: Buffer, opts: { headRequests?: number[]; cl
 /** A raw TCP client that records everything it receives and whether the server closed. */
 export class RawClient {
   readonly socket: net.Socket;
-  received: Buffer = Buffer.alloc(0);
+  /** What arrived so far, joined when asked for (joining on every read would be quadratic for large responses). */
+  get received(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
+  private chunks: Buffer[] = [];
   closed = false;
   private waiters: Array<() => void> = [];
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
-    socket.on('data', (d) => { this.received = Buffer.concat([this.received, d]); this.notify(); });
+    socket.on('data', (d) => { this.chunks.push(d); this.notify(); });
     socket.on('close', () => { this.closed = true; this.notify(); });
     socket.on('error', () => {});
   }

@@ -54,6 +54,16 @@ t.test('misuse raises an error that names what was expected and what arrived', a
   const r2 = await exchange(twice.port, 'GET / HTTP/1.0\r\n\r\n');
   t.equal(r2.responses[0]?.status, 500, 'start twice: nothing was written yet, so 500');
   t.match(errors[1], /Expected http\.response\.body, but the app sent http\.response\.start/);
+
+  // RFC 9110 15, 15.2: a 1xx is interim and never the answer; a status is three digits up to 599.
+  for (const [i, status] of [100, 101, 600, 999].entries()) {
+    const bad = await startServer(attempt([{ type: 'http.response.start', status }, { type: 'http.response.body', body: 'x' }]));
+    t.teardown(bad.stop);
+    const r = await exchange(bad.port, 'GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+    t.same(r.responses.map((x) => x.status), [500], `status ${status}: one response, the server's 500`);
+    t.match(errors[2 + i], /http\.response\.start needs a final status from 200 to 599, got \d+/);
+    if (status < 200) t.match(errors[2 + i], /1xx responses are interim/);
+  }
 });
 
 t.test('misuse of send() rejects its promise, never throws from the call', async (t) => {

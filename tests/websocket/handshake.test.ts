@@ -39,6 +39,7 @@ t.test('a valid handshake', async (t) => {
   const offered = validateHandshake('GET', '1.1', [...base, ['sec-websocket-protocol', 'chat, superchat'], ['sec-websocket-protocol', 'v2.pi']]);
   t.same(offered, { ok: true, key: KEY, subprotocols: ['chat', 'superchat', 'v2.pi'] });
   t.same(parseSubprotocols([['sec-websocket-protocol', ' a ,b,, c ']]), ['a', 'b', 'c']);
+  t.same(validateHandshake('GET', '1.1', [...base, ['content-length', '0']]), { ok: true, key: KEY, subprotocols: [] }, 'Content-Length: 0 is no content');
 });
 
 t.test('rejections with 400 and a one-line reason', async (t) => {
@@ -57,6 +58,9 @@ t.test('rejections with 400 and a one-line reason', async (t) => {
     ['key of 17 bytes', 'GET', '1.1', replacing('sec-websocket-key', Buffer.alloc(17).toString('base64')), /base64 of 16 bytes/],
     ['subprotocol not a token', 'GET', '1.1', [...base, ['sec-websocket-protocol', 'chat, two words']], /expected Sec-WebSocket-Protocol to list tokens, got "two words"/],
     ['subprotocol twice', 'GET', '1.1', [...base, ['sec-websocket-protocol', 'chat, chat']], /expected unique Sec-WebSocket-Protocol values, got "chat" twice/],
+    // The bytes after the head are frames: a body would be read as frames (RFC 6455 4.1, RFC 9112 6.3).
+    ['a Content-Length body', 'GET', '1.1', [...base, ['content-length', '7']], /expected a request without content, got Content-Length: 7/],
+    ['a chunked body', 'GET', '1.1', [...base, ['transfer-encoding', 'chunked']], /expected a request without content, got Transfer-Encoding/],
   ];
   for (const [name, method, version, headers, reason] of cases) {
     const result = validateHandshake(method, version, headers);
