@@ -19,10 +19,13 @@ export class JobService {
     readonly maxDigits: number,
   ) {}
 
-  /** Creates the job for n, or finds the existing one (the UNIQUE n makes this idempotent). */
-  async submit(n: number): Promise<{ job: Job; created: boolean }> {
+  /**
+   * Creates the job for n, or finds the existing one (the UNIQUE n makes this idempotent); a job for n that ended in
+   * error or was cancelled is registered again for a fresh run (resubmitted).
+   */
+  async submit(n: number): Promise<{ job: Job; created: boolean; resubmitted: boolean }> {
     const result = await this.repos.jobs.submit(n);
-    if (result.created) {
+    if (result.created || result.resubmitted) {
       this.feed.publish(result.job);
       this.runner?.notify();
     }

@@ -89,7 +89,11 @@ async function main(): Promise<void> {
     ({ url } = await server.start());
   } catch (err) {
     await pool?.stop();
-    fail((err as Error).message);
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? `: another program listens on ${config.host}:${config.port}; choose another port with --port or PORT`
+      : code === 'EACCES' ? `: ports below 1024 need privileges; choose another port with --port or PORT`
+        : code === 'EADDRNOTAVAIL' ? `: ${config.host} is not an address of this machine; choose one with --host or HOST` : '';
+    fail(`${(err as Error).message}${hint}`);
   }
   log(`rawpi listening on ${url} (database ${openedStore.handle.path}, ${config.workers} worker(s); Ctrl+C to stop)`);
   handleSignals(server, log, () => openedStore.close());

@@ -9,8 +9,13 @@ const MAX_INPUT_LENGTH = 12;
 export function parseNText(raw: string | null | undefined, maxDigits: number): number {
   const text = (raw ?? '').trim();
   if (text === '') throw new HttpError(422, 'Enter n, the number of decimals you want (for example 1000).');
-  if (text.length > MAX_INPUT_LENGTH || !/^[0-9]+$/.test(text)) {
+  if (!/^[0-9]+$/.test(text)) {
     throw new HttpError(422, `n must be a whole number written with digits only (like 1000), not "${text.length > 40 ? `${text.slice(0, 40)}...` : text}".`);
+  }
+  if (text.length > MAX_INPUT_LENGTH) {
+    // More digits than any allowed n has: too large, unless it is leading zeros that make it long.
+    if (text.replace(/^0+(?=.)/, '').length > MAX_INPUT_LENGTH) return checkRange(Number.POSITIVE_INFINITY, maxDigits);
+    throw new HttpError(422, `n must be written with at most ${MAX_INPUT_LENGTH} digits (like 1000), not "${text.length > 40 ? `${text.slice(0, 40)}...` : text}".`);
   }
   return checkRange(Number(text), maxDigits);
 }

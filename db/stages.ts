@@ -1,4 +1,5 @@
-// The job stage rules, in one place: forward only, error/cancelled from any live stage, back to registered only by retry.
+// The job stage rules, in one place: forward only, error/cancelled from any live stage, back to registered only by retry
+// (a live job) or by resubmission (a job that ended in error or was cancelled).
 // Every stage change in the repositories goes through checkMove(); illegal moves throw StageError.
 import { StageError } from './errors.js';
 import type { Stage } from './schema.js';
@@ -12,7 +13,10 @@ export const TERMINAL_STAGES: readonly Stage[] = ['stored', 'error', 'cancelled'
 /** Stages a retry may start from (live, but not already registered). */
 export const RETRYABLE_STAGES: readonly Stage[] = ['scheduled', 'taken', 'calculated'];
 
-export type Move = 'advance' | 'retry';
+/** Stages a resubmission may start from: the ends that produced no digits. */
+export const RESUBMITTABLE_STAGES: readonly Stage[] = ['error', 'cancelled'];
+
+export type Move = 'advance' | 'retry' | 'resubmit';
 
 export function isLive(stage: Stage): boolean {
   return LIVE_STAGES.includes(stage);
@@ -32,6 +36,11 @@ export function endedFirst(err: unknown): err is StageError {
 
 /** Why `from → to` is illegal, or null when it is allowed. */
 export function moveError(from: Stage, to: Stage, move: Move = 'advance'): string | null {
+  if (move === 'resubmit') {
+    if (to !== 'registered') return `a resubmission goes back to 'registered'`;
+    if (!RESUBMITTABLE_STAGES.includes(from)) return `only a job that ended in error or was cancelled is submitted again`;
+    return null;
+  }
   if (isTerminal(from)) return `'${from}' is final`;
   if (move === 'retry') {
     if (to !== 'registered') return `a retry goes back to 'registered'`;

@@ -5,12 +5,21 @@
 // - each {"type":"jobs"} message updates the matching rows (#job-ID) in place;
 // - on every (re)connect it resyncs: it fetches the page again and swaps in the server's <tbody>,
 //   so there is only one renderer of rows (the server's) and nothing missed while offline is lost;
-// - on a pending /pi/N page it reloads once the job is stored, to show the digits.
+// - on a pending /pi/N page it reloads once the job ends, to show the digits or the end; on an ended one, once the
+//   job is submitted again;
+// - it fills the footer's telnet hint with this page's host and port.
 // Text goes in through textContent only: nothing is escaped or parsed as HTML by hand.
 
 'use strict';
 
 (function () {
+  // The footer's telnet hint names the host and port this page came from (the server renders 127.0.0.1 8000).
+  const telnet = document.querySelector('footer code.telnet');
+  if (telnet) {
+    const port = location.port || (location.protocol === 'https:' ? '443' : '80');
+    telnet.textContent = 'telnet ' + location.hostname.replace(/^\[|\]$/g, '') + ' ' + port;
+  }
+
   const statusEl = document.getElementById('live-status');
   if (!statusEl || !('WebSocket' in window)) return;
 
@@ -217,7 +226,10 @@
         continue;
       }
       applyJob(row, job);
-      if (page === 'pi-pending' && job.stage === 'stored') {
+      // A pending /pi/N page shows the digits, or the job's end, once the job ends; an ended one shows the job
+      // again once it is submitted anew (from this page's button or elsewhere).
+      const ended = TERMINAL.includes(job.stage);
+      if ((page === 'pi-pending' && ended) || (page === 'pi-ended' && !ended)) {
         reloadOnce();
         return;
       }

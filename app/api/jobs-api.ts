@@ -3,6 +3,7 @@
 import type { HttpScope, Receive, Send } from '../../server/interface.js';
 import { InvalidCursorError } from '../../db/index.js';
 import { HttpError, queryParams, readJson } from '../http/request.js';
+import { ordinal } from '../http/numbers.js';
 import { sendJson } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
 import { eventJson, jobJson } from '../job-json.js';
@@ -19,8 +20,9 @@ export async function createJob(jobs: JobService, scope: HttpScope, receive: Rec
   if (extra.length > 0) throw new HttpError(422, `unknown field(s): ${extra.slice(0, 5).join(', ')}; only "n" is accepted`);
   if (!('n' in body)) throw new HttpError(422, 'missing "n": send {"n": 1000}');
   const n = parseNJson((body as { n: unknown }).n, jobs.maxDigits);
-  const { job, created } = await jobs.submit(n);
-  await sendJson(send, created ? 201 : 200, jobJson(job), created ? [['Location', `/api/jobs/${n}`]] : []);
+  // 201: a new job; 202: an ended job (error, cancelled) registered again for a fresh run; 200: the job as it is.
+  const { job, created, resubmitted } = await jobs.submit(n);
+  await sendJson(send, created ? 201 : resubmitted ? 202 : 200, jobJson(job), created ? [['Location', `/api/jobs/${n}`]] : []);
 }
 
 export async function listJobs(jobs: JobService, scope: HttpScope, send: Send): Promise<void> {
@@ -62,6 +64,6 @@ export async function cancelJob(jobs: JobService, send: Send, nText: string): Pr
 export async function digitOf(jobs: JobService, send: Send, nText: string): Promise<void> {
   const n = parseNText(nText, jobs.maxDigits);
   const digit = await jobs.repos.digits.digitAt(n);
-  if (digit === undefined) throw new HttpError(404, `the ${n}-th decimal is not computed yet; POST /api/jobs {"n": ${n}} first`);
+  if (digit === undefined) throw new HttpError(404, `the ${ordinal(n)} decimal is not computed yet; POST /api/jobs {"n": ${n}} first`);
   await sendJson(send, 200, { n, digit });
 }

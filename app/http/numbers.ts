@@ -8,3 +8,11 @@ export function groupThousands(n: number): string {
   for (let i = digits.length % 3; i < digits.length; i += 3) out += (out === '' ? '' : ',') + digits.slice(i, i + 3);
   return n < 0 ? `-${out}` : out;
 }
+
+/** 1st, 2nd, 3rd, 4th, 11th, 1,000,000th: the grouped number with its English ordinal suffix. */
+export function ordinal(n: number): string {
+  const s = groupThousands(n);
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${s}th`;
+  return `${s}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+}

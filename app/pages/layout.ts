@@ -24,7 +24,7 @@ export function layoutParts(title: string, opts: { page?: string } = {}): { top:
 `.value;
   const bottom = `
 </main>
-<footer>Served by rawpi. Try <code>telnet 127.0.0.1 8000</code> and type <code>GET /echo HTTP/1.0</code>, then Enter twice.</footer>
+<footer>Served by rawpi. Try <code class="telnet">telnet 127.0.0.1 8000</code> and type <code>GET /echo HTTP/1.0</code>, then Enter twice.</footer>
 </body>
 </html>
 `;

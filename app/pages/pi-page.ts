@@ -1,5 +1,6 @@
 // GET /pi/:n (pi to n decimals, grouped, the n-th highlighted, streamed from the stored chunks)
-// and GET /pi/:n.txt (the digits as plain text). A job not yet done shows its status; an unknown n offers to create it.
+// and GET /pi/:n.txt (the digits as plain text). A job not yet done shows its status; one that ended in error or was
+// cancelled says so and offers to run it again; an unknown n offers to create it.
 
 import type { HttpScope, Send } from '../../server/interface.js';
 import { html } from '../http/html.js';
@@ -9,7 +10,7 @@ import { parseNText } from '../validation.js';
 import { layout, layoutParts } from './layout.js';
 import { jobRow } from './job-row.js';
 import { groupedStream } from './digit-groups.js';
-import { groupThousands } from '../http/numbers.js';
+import { groupThousands, ordinal } from '../http/numbers.js';
 
 /** Decimals per piece written to the socket. */
 const PIECE = 64 * 1024;
@@ -28,6 +29,19 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
       const page = layout(`pi to ${n} decimals: not computed`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p>Nobody has asked for these decimals yet.</p>
 <form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${groupThousands(n)} decimals</button></form>`, { page: 'pi' });
+      await sendHtml(send, 404, page);
+      return;
+    }
+    if (job.stage === 'error' || job.stage === 'cancelled') {
+      // Ended without digits: say so, and offer the way to run it again (submitting n again registers it anew).
+      const why = job.stage === 'error'
+        ? html`The job ended in an error${job.errorStage !== null ? html` at the ${job.errorStage} stage` : ''}: ${job.error ?? 'unknown'}.`
+        : html`The job was cancelled.`;
+      const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
+<p>${why} No decimals were stored.</p>
+<form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${groupThousands(n)} decimals again</button></form>
+<table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
+<tbody>${jobRow(job)}</tbody></table>`, { page: 'pi-ended' });
       await sendHtml(send, 404, page);
       return;
     }
@@ -61,18 +75,16 @@ async function* withPlaceholder(chunks: AsyncIterable<string>): AsyncGenerator<s
   yield 'X';
 }
 
-function ordinal(n: number): string {
-  const s = groupThousands(n);
-  const mod100 = n % 100;
-  if (mod100 >= 11 && mod100 <= 13) return `${s}th`;
-  return `${s}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
-}
-
 export async function piText(jobs: JobService, send: Send, nText: string): Promise<void> {
   const n = parseNText(nText, jobs.maxDigits);
   const stored = await jobs.repos.digits.largestN();
   if (n > stored) {
-    await sendText(send, 404, `pi to ${n} decimals is not computed yet: submit n=${n} on / (or POST /api/jobs) first.\n`);
+    const job = await jobs.repos.jobs.findByN(n);
+    const message = job === undefined ? `is not computed: submit n=${n} on / (or POST /api/jobs) first`
+      : job.stage === 'error' || job.stage === 'cancelled'
+        ? `was not stored: the job ${job.stage === 'error' ? 'ended in an error' : 'was cancelled'}; submit n=${n} again on / (or POST /api/jobs) to run it again`
+        : `is not computed yet: the job is ${job.stage}; /pi/${n} shows it and reloads when it is done`;
+    await sendText(send, 404, `pi to ${n} decimals ${message}.\n`);
     return;
   }
   await send({ type: 'http.response.start', status: 200, headers: [['Content-Type', 'text/plain; charset=us-ascii'], ['Content-Length', String(n + 2)], ...SECURITY_HEADERS] });

@@ -4,7 +4,7 @@ import type { Kysely, Updateable } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { DatabaseError, InvalidArgumentError, JobNotFoundError } from '../errors.js';
 import { toJob, STAGES, type Database, type EventKind, type Job, type JobsTable, type Stage } from '../schema.js';
-import { checkMove, isTerminal, LIVE_STAGES, RETRYABLE_STAGES, type Move } from '../stages.js';
+import { checkMove, isTerminal, LIVE_STAGES, RESUBMITTABLE_STAGES, RETRYABLE_STAGES, StageError, type Move } from '../stages.js';
 import { inTransaction, type Db } from '../transaction.js';
 import { EventsRepository } from './events.js';
 
@@ -50,11 +50,15 @@ function checkDigit(digit: number): void {
 export class JobsRepository {
   constructor(private readonly db: Db) {}
 
-  /** Registers n, or returns the existing job for n (never a second row, even under concurrent submits). */
-  async submit(n: number): Promise<{ job: Job; created: boolean }> {
+  /**
+   * Registers n, or returns the existing job for n (never a second row, even under concurrent submits). A job for n
+   * that ended in error or was cancelled is registered again (`resubmitted`): asking again is how a user retries it.
+   */
+  async submit(n: number): Promise<{ job: Job; created: boolean; resubmitted: boolean }> {
     checkPositiveInteger('n', n);
     const existing = await this.findByN(n);
-    if (existing) return { job: existing, created: false };
+    if (existing && RESUBMITTABLE_STAGES.includes(existing.stage)) return this.resubmit(existing);
+    if (existing) return { job: existing, created: false, resubmitted: false };
     return inTransaction(this.db, async (trx) => {
       const now = Date.now();
       const inserted = await trx
@@ -65,11 +69,25 @@ export class JobsRepository {
         .executeTakeFirst();
       if (inserted) {
         await new EventsRepository(trx).append({ jobId: inserted.id, kind: 'registered', at: now });
-        return { job: toJob(inserted), created: true };
+        return { job: toJob(inserted), created: true, resubmitted: false };
       }
       const row = await trx.selectFrom('jobs').selectAll().where('n', '=', n).executeTakeFirstOrThrow();
-      return { job: toJob(row), created: false };
+      return { job: toJob(row), created: false, resubmitted: false };
     });
+  }
+
+  /** An ended job back to 'registered' for a fresh run (attempts from zero); a concurrent submit may come first. */
+  private async resubmit(job: Job): Promise<{ job: Job; created: boolean; resubmitted: boolean }> {
+    const detail = `submitted again after it ended (${job.stage === 'error' ? `error: ${job.error ?? 'unknown'}` : 'cancelled'})`;
+    try {
+      return { job: await this.move(job.id, { to: 'registered', move: 'resubmit', kind: 'retried', detail }), created: false, resubmitted: true };
+    } catch (err) {
+      if (!(err instanceof StageError) && !(err instanceof DatabaseError)) throw err;
+      // Another submit registered it meanwhile (the move is checked against the stage in its transaction).
+      const now = await this.findById(job.id);
+      if (now === undefined || RESUBMITTABLE_STAGES.includes(now.stage)) throw err;
+      return { job: now, created: false, resubmitted: false };
+    }
   }
 
   async findByN(n: number): Promise<Job | undefined> {
@@ -210,9 +228,10 @@ export class JobsRepository {
         changes.error = spec.error ?? null;
         changes.error_stage = row.stage;
       }
-      if (spec.move === 'retry') {
+      if (spec.move === 'retry' || spec.move === 'resubmit') {
         Object.assign(changes, { progress: 0, digit: null, from_cache: 0, started_at: null, finished_at: null });
       }
+      if (spec.move === 'resubmit') Object.assign(changes, { attempts: 0, error: null, error_stage: null });
       if (spec.digit !== undefined) changes.digit = spec.digit;
       if (spec.fromCache !== undefined) changes.from_cache = spec.fromCache ? 1 : 0;
       const updated = await trx

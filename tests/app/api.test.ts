@@ -72,6 +72,10 @@ t.test('GET /api/jobs/:n has the stage history; DELETE cancels; unknown n is 404
   t.equal(del.status, 200);
   t.equal(JSON.parse(del.text).stage, 'cancelled');
   t.equal((await request(s.port, 'DELETE', '/api/jobs/42')).status, 409, 'cancelling twice: conflict');
+  const again = await request(s.port, 'POST', '/api/jobs', json({ n: 42 }));
+  t.equal(again.status, 202, 'posting a cancelled n again registers it for a fresh run');
+  t.match(JSON.parse(again.text), { n: 42, stage: 'registered', attempts: 0 });
+  t.equal((await request(s.port, 'POST', '/api/jobs', json({ n: 42 }))).status, 200, 'and once it is live, posting finds it');
   t.equal((await request(s.port, 'GET', '/api/jobs/43')).status, 404);
   t.equal((await request(s.port, 'GET', '/api/jobs/abc')).status, 422);
   const negative = await request(s.port, 'GET', '/api/jobs/-1');
@@ -83,6 +87,8 @@ t.test('GET /api/pi/:n/digit answers from stored digits', async (t) => {
   const s = await startApp();
   t.teardown(s.stop);
   t.equal((await request(s.port, 'GET', '/api/pi/5/digit')).status, 404, 'nothing computed yet');
+  const missing = await request(s.port, 'GET', '/api/pi/2000000/digit');
+  t.match(JSON.parse(missing.text).error.message, /^the 2,000,000th decimal is not computed yet/);
   await s.store.repos.digits.store('14159265358979');
   const r = await request(s.port, 'GET', '/api/pi/5/digit');
   t.same(JSON.parse(r.text), { n: 5, digit: 9 });

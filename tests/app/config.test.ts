@@ -51,3 +51,20 @@ t.test('--help lists every option with its environment variable and default', as
   t.match(help, /--db-check-interval N\s+DB_CHECK_INTERVAL\s+.*\[default: 2000\]/);
   t.match(help, /--job-db-retries N\s+JOB_DB_RETRIES\s+.*\[default: 5\]/);
 });
+
+t.test('a port already in use stops the start with a line that says what to do', async (t) => {
+  const { runScript } = await import('../bench/run-script.js');
+  const net = await import('node:net');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const os = await import('node:os');
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => busy.close());
+  const port = (busy.address() as { port: number }).port;
+  const dir = mkdtempSync(join(os.tmpdir(), 'rawpi-port-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const run = await runScript('dist/app/main.js', ['--port', String(port), '--workers', '1', '--database-url', join(dir, 'db.sqlite')], 60_000);
+  t.not(run.code, 0, 'it exits with an error');
+  t.match(run.stderr, new RegExp(`EADDRINUSE.*another program listens on 127\\.0\\.0\\.1:${port}; choose another port with --port or PORT`));
+});

@@ -61,7 +61,7 @@ t.test('POST / with a bad n re-renders the form with a message, and stores nothi
   t.teardown(s.stop);
   const bad: Array<[string, RegExp]> = [
     ['-5', /digits only/], ['0', /at least 1/], ['10000001', /at most 10,000,000/], ['1e3', /digits only/], ['1.5', /digits only/],
-    ['abc', /digits only/], ['', /Enter n/], ['9'.repeat(300), /digits only/], ['<script>alert(1)</script>', /digits only/],
+    ['abc', /digits only/], ['', /Enter n/], ['9'.repeat(300), /at most 10,000,000/], ['0000000000000042', /at most 12 digits/], ['<script>alert(1)</script>', /digits only/],
   ];
   for (const [n, message] of bad) {
     const r = await request(s.port, 'POST', '/', form(n));
@@ -110,4 +110,25 @@ t.test('GET /pi/:n for a job not done shows its status; an unknown n offers to c
   t.match(unknown.text, /<input type="hidden" name="n" value="778">/);
   t.equal((await request(s.port, 'GET', '/pi/778.txt')).status, 404);
   t.equal((await request(s.port, 'GET', '/pi/abc')).status, 422);
+});
+
+t.test('GET /pi/:n for a job that ended in error or was cancelled says so and offers to run it again', async (t) => {
+  const s = await startApp();
+  t.teardown(s.stop);
+  const { job } = await s.jobs.submit(779);
+  await s.jobs.repos.jobs.fail(job.id, 'worker crashed: killed by SIGKILL');
+  const ended = await request(s.port, 'GET', '/pi/779');
+  t.equal(ended.status, 404);
+  t.match(ended.text, /data-page="pi-ended"/, 'not the pending page, which would promise a reload');
+  t.match(ended.text, /The job ended in an error at the registered stage: worker crashed: killed by SIGKILL\. No decimals were stored\./);
+  t.match(ended.text, /<form method="post" action="\/"><input type="hidden" name="n" value="779"><button type="submit">Compute pi to 779 decimals again<\/button>/);
+  const text = await request(s.port, 'GET', '/pi/779.txt');
+  t.equal(text.status, 404);
+  t.match(text.text, /the job ended in an error; submit n=779 again/);
+  // The button posts the form: the job runs again.
+  const posted = await request(s.port, 'POST', '/', form('779'));
+  t.equal(posted.status, 303);
+  t.match(await s.jobs.repos.jobs.findByN(779), { stage: 'registered', error: null, attempts: 0 });
+  const pending = await request(s.port, 'GET', '/pi/779');
+  t.match(pending.text, /data-page="pi-pending"/);
 });

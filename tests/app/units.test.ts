@@ -1,7 +1,7 @@
 // Small pure pieces of the app: the router, escaping templates, digit grouping, validation of n.
 
 import t from 'tap';
-import { groupThousands } from '../../app/http/numbers.js';
+import { groupThousands, ordinal } from '../../app/http/numbers.js';
 import { Router } from '../../app/router.js';
 import { html, raw } from '../../app/http/html.js';
 import { groupDigits, groupedStream } from '../../app/pages/digit-groups.js';
@@ -73,4 +73,10 @@ t.test('groupThousands writes integers as toLocaleString("en-US") does', async (
   for (let i = 0; i < 200; i++) values.push(Math.floor(Math.random() * 10 ** (1 + (i % 15))));
   for (const n of values) t.equal(groupThousands(n), n.toLocaleString('en-US'), String(n));
   t.equal(groupThousands(1.5), '1.5', 'a fraction falls back to toLocaleString');
+});
+
+t.test('ordinal: English suffixes, 11th-13th included, on grouped numbers', async (t) => {
+  const cases: Array<[number, string]> = [[1, '1st'], [2, '2nd'], [3, '3rd'], [4, '4th'], [11, '11th'], [12, '12th'], [13, '13th'],
+    [21, '21st'], [101, '101st'], [111, '111th'], [1000000, '1,000,000th'], [2000002, '2,000,002nd']];
+  for (const [n, text] of cases) t.equal(ordinal(n), text, String(n));
 });

@@ -144,6 +144,33 @@ t.test('fail, cancel and retry', async (t) => {
   t.equal(events[3]!.detail, 'worker exited');
 });
 
+t.test('submitting n again runs a job that ended in error or was cancelled; a stored or live one is left as it is', async (t) => {
+  const { repos } = await tempStore(t);
+  const a = (await repos.jobs.submit(1)).job;
+  await repos.jobs.claimNext();
+  await repos.jobs.advance(a.id, 'taken');
+  await repos.jobs.setProgress(a.id, 0.5);
+  await repos.jobs.fail(a.id, 'worker crashed');
+  const again = await repos.jobs.submit(1);
+  t.match(again, { created: false, resubmitted: true });
+  t.match(again.job, { id: a.id, stage: 'registered', attempts: 0, progress: 0, error: null, errorStage: null, startedAt: null, finishedAt: null });
+  const events = await repos.events.listForJob(a.id);
+  t.same(events.map((e) => e.kind), ['registered', 'scheduled', 'taken', 'error', 'retried']);
+  t.match(events.at(-1)!.detail, /submitted again after it ended \(error: worker crashed\)/);
+  t.match(await repos.jobs.claimNext(), { id: a.id, attempts: 1 }, 'a fresh run: attempts count from zero');
+
+  const b = (await repos.jobs.submit(2)).job;
+  await repos.jobs.cancel(b.id);
+  t.match(await repos.jobs.submit(2), { created: false, resubmitted: true, job: { stage: 'registered' } });
+
+  const c = (await repos.jobs.submit(3)).job;
+  await repos.jobs.advance(c.id, 'stored', { fromCache: true, digit: 1 });
+  const stored = await repos.jobs.submit(3);
+  t.match(stored, { created: false, resubmitted: false, job: { stage: 'stored' } }, 'stored stays stored');
+  t.match(await repos.jobs.submit(2), { created: false, resubmitted: false, job: { stage: 'registered' } }, 'a live job is not registered twice');
+  t.equal(await repos.jobs.count(), 3);
+});
+
 t.test('requeueUnfinished retries scheduled, taken and calculated jobs only', async (t) => {
   const { repos } = await tempStore(t);
   const ids: Record<string, number> = {};

@@ -1,4 +1,5 @@
-// The stage rules of db/stages.ts as a table: forward only, error/cancelled from live stages, retry to registered.
+// The stage rules of db/stages.ts as a table: forward only, error/cancelled from live stages, retry to registered,
+// resubmission of an ended job without digits.
 // Pure: no database.
 import t from 'tap';
 import { checkMove, moveError, StageError, STAGES, type Stage } from '../../db/index.js';
@@ -35,6 +36,18 @@ t.test('back to registered only by retry, and only from scheduled/taken/calculat
     t.type(moveError(from, 'stored', 'retry'), 'string', `a retry goes to registered only`);
   }
   t.type(moveError('registered', 'registered', 'retry'), 'string');
+});
+
+t.test('a resubmission takes a job that ended in error or was cancelled back to registered, and nothing else', async (t) => {
+  for (const from of ['error', 'cancelled'] as Stage[]) {
+    t.equal(moveError(from, 'registered', 'resubmit'), null, `resubmit ${from} → registered`);
+    t.type(moveError(from, 'scheduled', 'resubmit'), 'string', 'a resubmission goes to registered only');
+    t.type(moveError(from, 'registered'), 'string', `advance ${from} → registered rejected`);
+    t.type(moveError(from, 'registered', 'retry'), 'string', `retry ${from} → registered rejected`);
+  }
+  for (const from of ['registered', 'scheduled', 'taken', 'calculated', 'stored'] as Stage[]) {
+    t.type(moveError(from, 'registered', 'resubmit'), 'string', `resubmit ${from} rejected`);
+  }
 });
 
 t.test('StageError names the current and the requested stage', async (t) => {

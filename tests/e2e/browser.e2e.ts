@@ -176,6 +176,7 @@ t.test('the index page goes live', async (t) => {
   await page.waitForSelector('#live-status[data-state="online"]', { timeout: WAIT });
   t.match(await status.textContent(), /on/, 'the badge says live updates are on');
   t.equal(await rows.count(), 0, 'no jobs yet');
+  t.equal(await page.locator('footer code.telnet').textContent(), `telnet 127.0.0.1 ${PORT}`, 'the telnet hint names this server');
 });
 
 t.test('a job submitted through the form reaches stored, live, without a reload', async (t) => {
@@ -304,6 +305,28 @@ t.test('a pending /pi/N page reloads itself when the job is stored', async (t) =
   t.equal((await api(server, 'GET', `/api/jobs/${n}`)).json.digit, Number(decimal(n)), `the API agrees: the ${n}th decimal is ${decimal(n)}`);
   t.equal(await page.locator('#digits mark#nth').textContent(), decimal(n), `the ${n}th decimal is highlighted`);
   t.equal(await page.locator('#digits mark#nth').getAttribute('title'), `decimal ${n}`);
+});
+
+t.test('a pending /pi/N page whose job is cancelled shows the end, and its button runs the job again', async (t) => {
+  const n = 3_000_000; // seconds of work: it is still running when the page opens
+  t.equal((await api(server, 'POST', '/api/jobs', { n })).status, 201);
+  await page.goto(`http://127.0.0.1:${PORT}/pi/${n}`);
+  if ((await page.getAttribute('body', 'data-page')) !== 'pi-pending') {
+    t.comment('the job finished before the page opened: nothing to cancel');
+    return;
+  }
+  await page.waitForSelector('#live-status[data-state="online"]', { timeout: WAIT });
+  const cancelled = await api(server, 'DELETE', `/api/jobs/${n}`);
+  if (cancelled.status !== 200) {
+    t.comment('the job finished before the cancel');
+    return;
+  }
+  await page.waitForSelector('body[data-page="pi-ended"]', { timeout: WAIT });
+  t.pass('the cancel reloaded the page');
+  t.match(await page.locator('main').textContent(), /The job was cancelled\. No decimals were stored\./);
+  await Promise.all([page.waitForURL(`http://127.0.0.1:${PORT}/`, { timeout: WAIT }), page.click('main form button[type="submit"]')]);
+  t.not((await api(server, 'GET', `/api/jobs/${n}`)).json.stage, 'cancelled', 'the button submitted n again: the job runs');
+  t.equal((await api(server, 'DELETE', `/api/jobs/${n}`)).status, 200, 'cancelled again, to leave the workers free');
 });
 
 t.test('a server restart: the badge goes offline, then online, and the table resyncs', async (t) => {
