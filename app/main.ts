@@ -2,7 +2,7 @@
 // `make serve` runs this; `--help` prints every option with its default.
 
 import { HttpServer, handleSignals } from '../server/server.js';
-import { DatabaseError, migrateToLatest, openStore } from '../db/index.js';
+import { DatabaseError, migrateToLatest, openStore, resolveDatabasePath } from '../db/index.js';
 import { WorkerPool } from '../workers/pool.js';
 import { ENGINE_MAX_DIGITS } from '../workers/pi/index.js';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
@@ -54,6 +54,10 @@ async function main(): Promise<void> {
   if (config.maxDigits > ENGINE_MAX_DIGITS) fail(`--max-digits ${config.maxDigits} is more than the engine can compute (${ENGINE_MAX_DIGITS})`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
+  // Each worker process opens the database by its file: an in-memory database would be a different, empty one in each.
+  if (config.workers > 0 && resolveDatabasePath({ path: config.databaseUrl }) === ':memory:') {
+    fail('--database-url :memory: cannot work with workers: each worker process opens the database by its file, and an in-memory database exists in one process only; give a file path (or --workers 0)');
+  }
   // The master migrates before any worker forks; workers only check the schema.
   let store;
   try {

@@ -20,7 +20,8 @@ export const USAGE = `usage: make migrate ARGS="[--database PATH] [--down] [--st
        node dist/db/migrate-cli.js [--database PATH] [--down] [--status]
 
 Applies every pending rawpi migration to the database.
-  --database PATH  database file or sqlite:/file: URL (default: $DATABASE_URL, else data/rawpi.sqlite)
+  --database PATH  database file or sqlite:/file: URL (default: $DATABASE_URL, else data/rawpi.sqlite);
+                   --database-url PATH is the same, spelled as the server spells it
   --down           roll back the last applied migration instead
   --status         list applied and pending migrations, change nothing
   --help           show this help`;
@@ -32,6 +33,7 @@ export async function runMigrateCommand(argv: string[], io: CommandIo = process)
       args: argv,
       options: {
         database: { type: 'string', short: 'd' },
+        'database-url': { type: 'string' },
         down: { type: 'boolean' },
         status: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -52,7 +54,8 @@ export async function runMigrateCommand(argv: string[], io: CommandIo = process)
     return 2;
   }
   try {
-    const path = resolveDatabasePath(values.database !== undefined ? { path: values.database } : {}, io.env);
+    const chosen = values.database ?? values['database-url'];
+    const path = resolveDatabasePath(chosen !== undefined ? { path: chosen } : {}, io.env);
     const h = openDatabase({ path });
     try {
       if (values.status) {

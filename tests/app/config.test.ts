@@ -68,3 +68,10 @@ t.test('a port already in use stops the start with a line that says what to do',
   t.not(run.code, 0, 'it exits with an error');
   t.match(run.stderr, new RegExp(`EADDRINUSE.*another program listens on 127\\.0\\.0\\.1:${port}; choose another port with --port or PORT`));
 });
+
+t.test('an in-memory database with workers is refused with the reason', async (t) => {
+  const { runScript } = await import('../bench/run-script.js');
+  const run = await runScript('dist/app/main.js', ['--port', '0', '--workers', '1', '--database-url', ':memory:'], 60_000);
+  t.equal(run.code, 1);
+  t.match(run.stderr, /--database-url :memory: cannot work with workers: each worker process opens the database by its file/);
+});
