@@ -15,6 +15,8 @@ export interface JobJson {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The job's last change (stage, progress): what a live page compares to tell a newer message from an older one. */
+  updated_at: string;
   duration_ms: number | null;
   links: { self: string; digits: string };
 }
@@ -35,6 +37,7 @@ export function jobJson(job: Job): JobJson {
     created_at: iso(job.createdAt)!,
     started_at: iso(job.startedAt),
     finished_at: iso(job.finishedAt),
+    updated_at: iso(job.updatedAt)!,
     duration_ms: jobDurationMs(job),
     links: { self: `/api/jobs/${job.n}`, digits: `/pi/${job.n}` },
   };

@@ -9,6 +9,8 @@ import type { LiveFeed } from './live.js';
 export interface JobRunner {
   notify(): void;
   cancel(jobId: number): Promise<boolean>;
+  /** Whether the runner still acts on the job (a worker holds it, or its end is being handled). */
+  busyWith(jobId: number): boolean;
 }
 
 export class JobService {
@@ -24,6 +26,12 @@ export class JobService {
    * error or was cancelled is registered again for a fresh run (resubmitted).
    */
   async submit(n: number): Promise<{ job: Job; created: boolean; resubmitted: boolean }> {
+    // A job that just ended may still have its worker winding down; running it again then would let that worker's
+    // end act on the new run. It is a moment: say so, and change nothing.
+    const existing = await this.repos.jobs.findByN(n);
+    if (existing !== undefined && (existing.stage === 'error' || existing.stage === 'cancelled') && this.runner?.busyWith(existing.id)) {
+      throw new HttpError(409, `the job for n=${n} has just ended (${existing.stage}) and its worker is still letting go of it; submit it again in a moment`);
+    }
     const result = await this.repos.jobs.submit(n);
     if (result.created || result.resubmitted) {
       this.feed.publish(result.job);

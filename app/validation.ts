@@ -1,23 +1,22 @@
-// Validation of n, the number of decimals a job asks for, from forms, JSON and paths: one rule, one message each.
+// Validation of n, the number of decimals a job asks for, from forms, JSON and paths: one rule, one message each,
+// and each message says what arrived.
 
 import { HttpError } from './http/request.js';
 import { groupThousands } from './http/numbers.js';
 
-const MAX_INPUT_LENGTH = 12;
+/** More significant digits than this is more than any n the engine computes (leading zeros do not count). */
+const MAX_INPUT_DIGITS = 12;
 
 /** Parses n from text (forms, paths): plain decimal digits only, 1 ≤ n ≤ maxDigits. Throws HttpError 422. */
 export function parseNText(raw: string | null | undefined, maxDigits: number): number {
   const text = (raw ?? '').trim();
   if (text === '') throw new HttpError(422, 'Enter n, the number of decimals you want (for example 1000).');
   if (!/^[0-9]+$/.test(text)) {
-    throw new HttpError(422, `n must be a whole number written with digits only (like 1000), not "${text.length > 40 ? `${text.slice(0, 40)}...` : text}".`);
+    throw new HttpError(422, `n must be a whole number written with digits only (like 1000), not "${echo(text)}".`);
   }
-  if (text.length > MAX_INPUT_LENGTH) {
-    // More digits than any allowed n has: too large, unless it is leading zeros that make it long.
-    if (text.replace(/^0+(?=.)/, '').length > MAX_INPUT_LENGTH) return checkRange(Number.POSITIVE_INFINITY, maxDigits);
-    throw new HttpError(422, `n must be written with at most ${MAX_INPUT_LENGTH} digits (like 1000), not "${text.length > 40 ? `${text.slice(0, 40)}...` : text}".`);
-  }
-  return checkRange(Number(text), maxDigits);
+  const digits = text.replace(/^0+(?=.)/, '');
+  if (digits.length > MAX_INPUT_DIGITS) throw tooLarge(`a number of ${groupThousands(digits.length)} digits`, maxDigits);
+  return checkRange(Number(digits), maxDigits);
 }
 
 /** Parses n from a JSON value: an integer number. Throws HttpError 422. */
@@ -28,7 +27,16 @@ export function parseNJson(value: unknown, maxDigits: number): number {
 }
 
 function checkRange(n: number, maxDigits: number): number {
-  if (n < 1) throw new HttpError(422, 'n must be at least 1: pi to 0 decimals is just 3.');
-  if (n > maxDigits) throw new HttpError(422, `n must be at most ${groupThousands(maxDigits)} (the server's --max-digits).`);
+  if (n < 1) throw new HttpError(422, `n must be at least 1, got ${n}: pi to 0 decimals is just 3.`);
+  if (n > maxDigits) throw tooLarge(Number.isSafeInteger(n) ? groupThousands(n) : String(n), maxDigits);
   return n;
+}
+
+function tooLarge(got: string, maxDigits: number): HttpError {
+  return new HttpError(422, `n must be at most ${groupThousands(maxDigits)} (the server's --max-digits), got ${got}.`);
+}
+
+/** What arrived, as the message quotes it: at most 40 characters. */
+function echo(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

@@ -53,6 +53,10 @@ export async function runMigrateCommand(argv: string[], io: CommandIo = process)
     io.stderr.write(`--down and --status do not go together\n${USAGE}\n`);
     return 2;
   }
+  if (values.database !== undefined && values['database-url'] !== undefined) {
+    io.stderr.write(`--database and --database-url name the same thing: give one\n${USAGE}\n`);
+    return 2;
+  }
   try {
     const chosen = values.database ?? values['database-url'];
     const path = resolveDatabasePath(chosen !== undefined ? { path: chosen } : {}, io.env);

@@ -213,9 +213,16 @@ export class Connection implements CyclePort, Flushable {
           this.protocolError(ev.error);
           return;
         case 'need-data':
-          // The client half-closed (FIN) and what is left cannot become a request: nothing more will come.
+          // The client half-closed (FIN): what is left can never be completed. No request: close. A request whose
+          // body was cut off: its app hears the disconnect and the connection ends, as when the FIN comes mid-body
+          // (handleEnd).
           if (this.clientEnded && this.cycle === null) {
             this.close();
+            return;
+          }
+          if (this.clientEnded && !this.requestEnded) {
+            this.cycle?.disconnect();
+            this.destroy();
             return;
           }
           if (this.readingPaused && this.cycle === null) this.resumeReading();

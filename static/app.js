@@ -67,6 +67,8 @@
   function applyJob(row, job) {
     const before = row.dataset.stage;
     row.dataset.stage = job.stage;
+    const changed = Date.parse(job.updated_at);
+    if (Number.isFinite(changed)) row.dataset.updated = String(changed);
 
     const stage = cell(row, 'stage');
     if (stage) {
@@ -103,11 +105,19 @@
     }
   }
 
-  /** True when `job` is behind what `row` already shows (used only for messages replayed after a resync). */
+  /**
+   * True when `job` is behind what `row` already shows (used only for messages replayed after a resync): by the
+   * time of the job's last change, which the server puts on rows (data-updated) and in messages (updated_at). An
+   * ended job can change again (submitted anew), so its stage alone cannot tell; the stage order is the fallback
+   * for a message without a time.
+   */
   function isBehind(job, row) {
+    const changed = Date.parse(job.updated_at);
+    const shownChanged = Number(row.dataset.updated);
+    if (Number.isFinite(changed) && Number.isFinite(shownChanged)) return changed < shownChanged;
     const shown = row.dataset.stage;
-    if (TERMINAL.includes(shown)) return true; // a finished row never changes again
-    if (!FORWARD.includes(job.stage)) return false; // error, cancelled: always news
+    if (shown === 'stored') return true; // stored is for good
+    if (!FORWARD.includes(job.stage) || !FORWARD.includes(shown)) return false; // error, cancelled: news
     if (FORWARD.indexOf(job.stage) !== FORWARD.indexOf(shown)) return FORWARD.indexOf(job.stage) < FORWARD.indexOf(shown);
     const bar = row.querySelector('progress');
     return bar !== null && job.progress < bar.value;
@@ -125,6 +135,11 @@
   let resyncing = false;
   let resyncAgain = false;
   let heldDuringResync = null; // while a resync is in flight: job id -> the latest JobJson seen meanwhile
+
+  /** A /pi/N page that shows a job instead of digits: pending, or ended without digits. */
+  function piPage() {
+    return page === 'pi-pending' || page === 'pi-ended';
+  }
 
   function tableOnPage() {
     return document.querySelector('table#jobs tbody') !== null;
@@ -146,14 +161,15 @@
     try {
       const url = page === 'index' ? '/' + location.search : location.pathname;
       const response = await fetch(url, { headers: { Accept: 'text/html' }, cache: 'no-store', credentials: 'same-origin' });
-      if (!response.ok) return;
+      // A /pi/N page of a job that ended without digits is a 404, and a page like any other.
+      if (!response.ok && !(piPage() && response.status === 404)) return;
       const html = await readPage(response);
       if (html === null) {
-        reloadOnce(); // the pending page's job finished while we were not listening
+        reloadOnce(); // the job of this /pi/N page ended, or ran again, while we were not listening
         return;
       }
       const fresh = new DOMParser().parseFromString(html, 'text/html');
-      if (page === 'pi-pending' && fresh.body.dataset.page !== 'pi-pending') {
+      if (piPage() && fresh.body.dataset.page !== page) {
         reloadOnce();
         return;
       }
@@ -182,11 +198,11 @@
   }
 
   /**
-   * The fetched page's text; null on a pending /pi/N page when the answer is no longer the pending page
+   * The fetched page's text; null on a /pi/N page that shows a job (pending or ended) when the answer is another page
    * (then the rest, possibly megabytes of digits, is not read: the page reloads instead).
    */
   async function readPage(response) {
-    if (page !== 'pi-pending' || !response.body) return response.text();
+    if (!piPage() || !response.body) return response.text();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
     for (;;) {
@@ -194,7 +210,7 @@
       if (done) return text;
       text += value;
       const m = /<body data-page="([^"]*)"/.exec(text);
-      if (m && m[1] !== 'pi-pending') {
+      if (m && m[1] !== page) {
         reader.cancel();
         return null;
       }

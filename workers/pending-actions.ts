@@ -22,6 +22,8 @@ export interface PendingActionsHost {
  */
 export class PendingActions {
   private readonly pending = new Map<number, { timer: NodeJS.Timeout; action: () => Promise<void> }>();
+  /** Jobs whose action is running now (its timer fired, or stop() ran it). */
+  private readonly running = new Set<number>();
 
   constructor(private readonly options: Pick<PoolOptions, 'retryBackoffMs'>, private readonly host: PendingActionsHost) {}
 
@@ -30,9 +32,23 @@ export class PendingActions {
     clearTimeout(this.pending.get(jobId)?.timer);
     const timer = setTimeout(() => {
       this.pending.delete(jobId);
-      this.host.track(action());
+      this.host.track(this.run(jobId, action));
     }, delay);
     this.pending.set(jobId, { timer, action });
+  }
+
+  /** Whether the job has an action waiting or running. */
+  has(jobId: number): boolean {
+    return this.pending.has(jobId) || this.running.has(jobId);
+  }
+
+  private async run(jobId: number, action: () => Promise<void>): Promise<void> {
+    this.running.add(jobId);
+    try {
+      await action();
+    } finally {
+      this.running.delete(jobId);
+    }
   }
 
   /** The job ends some other way (cancel()): its pending action is dropped. */
@@ -48,9 +64,9 @@ export class PendingActions {
    * (Canceller.orphaned). A write the database still refuses is not waited out any more.
    */
   runAllNow(): void {
-    for (const [, { timer, action }] of this.pending) {
+    for (const [jobId, { timer, action }] of this.pending) {
       clearTimeout(timer);
-      this.host.track(action());
+      this.host.track(this.run(jobId, action));
     }
     this.pending.clear();
   }

@@ -87,6 +87,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private readonly respawnBackoff: RespawnBackoff;
   /** Each job's one pending action (a retry, or a write waiting out an outage): dropped by cancel(), run by stop(). */
   private readonly pendingActions: PendingActions;
+  /** Jobs whose worker's end (its 'done' message, or its exit while holding them) is being handled. */
+  private readonly finishing = new Set<number>();
   /** Jobs held by nobody and not finished: re-queued after a backoff (still in their stage meanwhile), or failed. */
   private readonly requeue: Requeue;
   /** cancel(), and the callers waiting to hear whether a running job ended cancelled. */
@@ -295,6 +297,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   private async onDone(w: WorkerProcess, m: DoneMessage): Promise<void> {
+    this.finishing.add(m.jobId);
+    try {
+      await this.afterDone(w, m);
+    } finally {
+      this.finishing.delete(m.jobId);
+    }
+  }
+
+  private async afterDone(w: WorkerProcess, m: DoneMessage): Promise<void> {
     const held = w.job?.id === m.jobId ? w.job : undefined;
     if (held) w.job = undefined;
     const n = held ? ` (n=${held.n})` : '';
@@ -310,6 +321,16 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (!w.alive) return;
+    const jobId = w.job?.id;
+    if (jobId !== undefined) this.finishing.add(jobId);
+    try {
+      await this.afterExit(w, code, signal);
+    } finally {
+      if (jobId !== undefined) this.finishing.delete(jobId);
+    }
+  }
+
+  private async afterExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const reason = describeExit(code, signal);
     const held = w.job;
     w.job = undefined;
@@ -457,6 +478,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   // --- plumbing ---
+
+  /**
+   * Whether the pool still has business with the job: a worker holds it, its worker's end is being handled, or an
+   * action waits for it (a retry, a refused write). Those read the job's stage and act on it; a job that ended is
+   * submitted again only once none is left (JobService.submit), so none of them ever acts on the new run.
+   */
+  busyWith(jobId: number): boolean {
+    return this.holderOf(jobId) !== undefined || this.finishing.has(jobId) || this.pendingActions.has(jobId);
+  }
 
   private holderOf(jobId: number): WorkerProcess | undefined {
     for (const w of this.workers.values()) if (w.job?.id === jobId) return w;

@@ -22,7 +22,7 @@ export async function createJob(jobs: JobService, scope: HttpScope, receive: Rec
   const n = parseNJson((body as { n: unknown }).n, jobs.maxDigits);
   // 201: a new job; 202: an ended job (error, cancelled) registered again for a fresh run; 200: the job as it is.
   const { job, created, resubmitted } = await jobs.submit(n);
-  await sendJson(send, created ? 201 : resubmitted ? 202 : 200, jobJson(job), created ? [['Location', `/api/jobs/${n}`]] : []);
+  await sendJson(send, created ? 201 : resubmitted ? 202 : 200, jobJson(job), created || resubmitted ? [['Location', `/api/jobs/${n}`]] : []);
 }
 
 export async function listJobs(jobs: JobService, scope: HttpScope, send: Send): Promise<void> {

@@ -19,7 +19,7 @@ export function durationText(job: Job): string {
 
 export function jobRow(job: Job): SafeHtml {
   const running = job.stage === 'scheduled' || job.stage === 'taken' || job.stage === 'calculated' || job.stage === 'registered';
-  return html`<tr id="job-${job.id}" data-n="${job.n}" data-stage="${job.stage}">
+  return html`<tr id="job-${job.id}" data-n="${job.n}" data-stage="${job.stage}" data-updated="${job.updatedAt}">
 <td class="n"><a href="/pi/${job.n}">${groupThousands(job.n)}</a></td>
 <td class="stage stage-${job.stage}">${stageText(job)}</td>
 <td class="progress">${running ? html`<progress max="1" value="${job.progress.toFixed(3)}">${Math.floor(job.progress * 100)}%</progress>` : job.stage === 'stored' ? 'done' : ''}</td>

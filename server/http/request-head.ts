@@ -32,7 +32,9 @@ export interface RequestHead {
   body: BodyFraming;
 }
 
-const MAX_CONTENT_LENGTH_DIGITS = 15; // below 2^53: the length stays an exact JavaScript number
+const MAX_CONTENT_LENGTH_DIGITS = 15;
+/** Host = uri-host [ ":" port ] (RFC 9110 7.2): no whitespace, slashes, userinfo or other delimiters. */
+const HOST_SYNTAX = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?$/; // below 2^53: the length stays an exact JavaScript number
 
 /** The request line's parts; `authority` is the host[:port] of an absolute-form target, else null. */
 export type RequestLine = Pick<RequestHead, 'method' | 'target' | 'version' | 'path' | 'query'> & { authority: string | null };
@@ -107,6 +109,7 @@ function splitTarget(method: string, target: string): { path: string; query: str
   const authority = m[2]!;
   if (authority.includes('@')) throw new ProtocolError(400, 'The target has user:password@ in it: http URIs must not carry userinfo (RFC 9110 4.2.4).');
   if (authority.length === 0) throw new ProtocolError(400, 'The absolute target has an empty host (RFC 9110 4.2.1).');
+  if (!HOST_SYNTAX.test(authority)) throw new ProtocolError(400, `The absolute target's host "${printable(authority)}" is not a host[:port] (RFC 9110 4.2.1, 7.2).`);
   const rest = m[3]!;
   return splitQuery(rest.startsWith('/') ? rest : `/${rest}`, authority);
 }
@@ -192,8 +195,7 @@ export function analyseHeaders(
     switch (name) {
       case 'host':
         hosts++;
-        // Host = uri-host [ ":" port ] (RFC 9110 7.2): no whitespace, slashes, userinfo or other delimiters.
-        if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?$/.test(value)) {
+        if (!HOST_SYNTAX.test(value)) {
           throw new ProtocolError(400, `The Host header "${printable(value)}" is not a host[:port] (RFC 9110 7.2).`);
         }
         break;

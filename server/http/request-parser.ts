@@ -118,8 +118,11 @@ export class RequestParser {
    * fails: an error answer to HEAD has no body, RFC 9110 9.3.2); null before.
    */
   get method(): string | null {
-    return this._head?.method ?? this.requestLine?.method ?? null;
+    return this.messageMethod;
   }
+
+  /** The current message's method, from its request line on (see `method`). */
+  private messageMethod: string | null = null;
 
   /** Bytes received and not yet turned into events. */
   get bufferedBytes(): number {
@@ -176,6 +179,7 @@ export class RequestParser {
       throw new Error(`startNextRequest() is for a parser in state DONE, but it is in ${this._state}`);
     }
     this._head = null;
+    this.messageMethod = null;
     this._state = this.closeAfter ? 'MUST_CLOSE' : 'HEAD';
     this.scanned = 0;
     this.lineStart = 0;
@@ -280,6 +284,7 @@ export class RequestParser {
   private startLine(line: string): void {
     earlyRequestLineError(line);
     this.requestLine = parseRequestLine(line);
+    this.messageMethod = this.requestLine.method;
     this.headers = [];
     this.rawNames = [];
   }
@@ -330,9 +335,19 @@ export class RequestParser {
     const headers = this.headers;
     const meaning = analyseHeaders(start.method, start.version, headers, this.options.requireHost);
     // RFC 9112 3.2.2: with an absolute-form target, the target's host is the one meant, whatever Host says (Host
-    // was still required and checked above); the app sees it in the host header.
+    // was still required and checked above); the app sees it in the host header, added for HTTP/1.0 without one.
     if (start.authority !== null) {
-      for (let i = 0; i < headers.length; i++) if (headers[i]![0] === 'host') headers[i]![1] = start.authority;
+      let found = false;
+      for (let i = 0; i < headers.length; i++) {
+        if (headers[i]![0] === 'host') {
+          headers[i]![1] = start.authority;
+          found = true;
+        }
+      }
+      if (!found && start.version === '1.0') {
+        headers.push(['host', start.authority]);
+        this.rawNames.push('Host');
+      }
     }
     const head: RequestHead = {
       method: start.method, target: start.target, version: start.version, path: start.path, query: start.query,

@@ -64,8 +64,8 @@ export function validateHandshake(method: string, httpVersion: string, headers: 
   // 4.2.1 point 1: "An HTTP/1.1 or higher GET request".
   if (method !== 'GET') return reject(`WebSocket handshake: expected method GET, got ${method}`);
   if (httpVersion !== '1.1') return reject(`WebSocket handshake: expected HTTP/1.1, got HTTP/${httpVersion}`);
-  // The handshake is a request without content (4.1): the bytes after its head are the first frames. A body would
-  // belong to the HTTP message (RFC 9112 6.3), and guessing where it ends and the frames begin is not done.
+  // A GET's content has no meaning (RFC 9110 9.3.1), and here the bytes after the head are the first frames: a body
+  // would belong to the HTTP message (RFC 9112 6.3), and guessing where it ends and the frames begin is not done.
   const lengths = headerValues(headers, 'content-length');
   if (headerValues(headers, 'transfer-encoding').length > 0 || lengths.some((v) => Number(v) !== 0)) {
     return reject(`WebSocket handshake: expected a request without content, got ${lengths.length > 0 ? `Content-Length: ${lengths[0]}` : 'Transfer-Encoding'}`);

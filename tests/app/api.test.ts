@@ -74,6 +74,7 @@ t.test('GET /api/jobs/:n has the stage history; DELETE cancels; unknown n is 404
   t.equal((await request(s.port, 'DELETE', '/api/jobs/42')).status, 409, 'cancelling twice: conflict');
   const again = await request(s.port, 'POST', '/api/jobs', json({ n: 42 }));
   t.equal(again.status, 202, 'posting a cancelled n again registers it for a fresh run');
+  t.equal(again.headers.get('location'), '/api/jobs/42', 'where to follow it');
   t.match(JSON.parse(again.text), { n: 42, stage: 'registered', attempts: 0 });
   t.equal((await request(s.port, 'POST', '/api/jobs', json({ n: 42 }))).status, 200, 'and once it is live, posting finds it');
   t.equal((await request(s.port, 'GET', '/api/jobs/43')).status, 404);

@@ -49,6 +49,8 @@ t.test('POST / with a valid n creates the job and redirects with 303 (302 for HT
   t.equal(r.status, 303);
   t.equal(r.headers.get('location'), '/');
   t.ok(await s.store.repos.jobs.findByN(500));
+  t.equal((await request(s.port, 'POST', '/', form('0000000000000000042'))).status, 303, 'leading zeros, however many, are n=42');
+  t.ok(await s.store.repos.jobs.findByN(42));
   const c = await RawClient.connect(s.port);
   const body = 'n=600';
   c.send(`POST / HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
@@ -60,8 +62,8 @@ t.test('POST / with a bad n re-renders the form with a message, and stores nothi
   const s = await startApp({ maxDigits: 10_000_000 });
   t.teardown(s.stop);
   const bad: Array<[string, RegExp]> = [
-    ['-5', /digits only/], ['0', /at least 1/], ['10000001', /at most 10,000,000/], ['1e3', /digits only/], ['1.5', /digits only/],
-    ['abc', /digits only/], ['', /Enter n/], ['9'.repeat(300), /at most 10,000,000/], ['0000000000000042', /at most 12 digits/], ['<script>alert(1)</script>', /digits only/],
+    ['-5', /digits only/], ['0', /at least 1, got 0/], ['10000001', /at most 10,000,000 \(the server&#39;s --max-digits\), got 10,000,001\./], ['1e3', /digits only/], ['1.5', /digits only/],
+    ['abc', /digits only/], ['', /Enter n/], ['9'.repeat(300), /at most 10,000,000 .*, got a number of 300 digits\./], ['<script>alert(1)</script>', /digits only/],
   ];
   for (const [n, message] of bad) {
     const r = await request(s.port, 'POST', '/', form(n));
@@ -104,7 +106,7 @@ t.test('GET /pi/:n for a job not done shows its status; an unknown n offers to c
   const pending = await request(s.port, 'GET', '/pi/777');
   t.equal(pending.status, 200);
   t.match(pending.text, /data-page="pi-pending"/);
-  t.match(pending.text, /<tr id="job-\d+" data-n="777" data-stage="registered">/);
+  t.match(pending.text, /<tr id="job-\d+" data-n="777" data-stage="registered" data-updated="\d+">/);
   const unknown = await request(s.port, 'GET', '/pi/778');
   t.equal(unknown.status, 404);
   t.match(unknown.text, /<input type="hidden" name="n" value="778">/);

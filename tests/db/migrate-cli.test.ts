@@ -27,6 +27,7 @@ t.test('up, status, down, up via --database and DATABASE_URL', async (t) => {
   t.match(await run(['--down', '-d', path]), { code: 0, stdout: /nothing to roll back/ });
   t.match(await run(['--database', path]), { code: 0, stdout: /applied 0001_initial/ });
   t.match(await run(['--status', '--database-url', path]), { code: 0, stdout: /applied 0001_initial; pending none/ }, '--database-url, as the server spells it');
+  t.match(await run(['--database', path, '--database-url', path]), { code: 2, stderr: /--database and --database-url name the same thing: give one/ });
 });
 
 t.test('help and bad usage', async (t) => {

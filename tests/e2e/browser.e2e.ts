@@ -324,6 +324,18 @@ t.test('a pending /pi/N page whose job is cancelled shows the end, and its butto
   await page.waitForSelector('body[data-page="pi-ended"]', { timeout: WAIT });
   t.pass('the cancel reloaded the page');
   t.match(await page.locator('main').textContent(), /The job was cancelled\. No decimals were stored\./);
+
+  // The resync path: submitted again while the page is cut off; on reconnect the page finds out and reloads.
+  await page.waitForSelector('#live-status[data-state="online"]', { timeout: WAIT });
+  wsGateOpen = false;
+  pageSocket!.close({ code: 1012, reason: 'cut off by the test' });
+  await page.waitForSelector('#live-status[data-state="offline"]', { timeout: WAIT });
+  t.equal((await api(server, 'POST', '/api/jobs', { n })).status, 202, 'submitted again');
+  wsGateOpen = true;
+  await page.waitForSelector('body[data-page="pi-pending"]', { timeout: WAIT });
+  t.pass('reconnected, it resynced and reloaded to the pending page');
+  t.equal((await api(server, 'DELETE', `/api/jobs/${n}`)).status, 200, 'cancelled again');
+  await page.waitForSelector('body[data-page="pi-ended"]', { timeout: WAIT });
   await Promise.all([page.waitForURL(`http://127.0.0.1:${PORT}/`, { timeout: WAIT }), page.click('main form button[type="submit"]')]);
   t.not((await api(server, 'GET', `/api/jobs/${n}`)).json.stage, 'cancelled', 'the button submitted n again: the job runs');
   t.equal((await api(server, 'DELETE', `/api/jobs/${n}`)).status, 200, 'cancelled again, to leave the workers free');

@@ -26,11 +26,13 @@ const CASES: Case[] = [
   { name: 'chunked with extensions and trailers', raw: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: Chunked\r\n\r\n3;a=b;c="d;\\"e"\r\nabc\r\n0\r\nX-T: 1\r\n\r\n`, expect: { body: 'abc', trailers: [['x-t', '1']] } },
   { name: 'absolute-form target: its host replaces Host (RFC 9112 3.2.2)', raw: `GET http://example.com:8080/p?q HTTP/1.1\r\n${H}X: 1\r\n\r\n`, expect: { path: '/p', query: 'q', target: 'http://example.com:8080/p?q', headers: [['host', 'example.com:8080'], ['x', '1']] } },
   { name: 'absolute-form https target', raw: `GET HTTPS://example.com HTTP/1.1\r\n${H}\r\n`, expect: { path: '/', headers: [['host', 'example.com']] } },
+  { name: 'absolute-form from HTTP/1.0 without Host: the target host is added', raw: 'GET http://example.com/x HTTP/1.0\r\nX: 1\r\n\r\n', expect: { path: '/x', headers: [['x', '1'], ['host', 'example.com']] } },
   { name: 'asterisk-form for OPTIONS', raw: `OPTIONS * HTTP/1.1\r\n${H}\r\n`, expect: { path: '*' } },
   { name: 'Expect: 100-continue', raw: `PUT / HTTP/1.1\r\n${H}Expect: 100-Continue\r\nContent-Length: 1\r\n\r\nx`, expect: { expectContinue: true, body: 'x' } },
   { name: 'obs-text in a value is kept', raw: `GET / HTTP/1.1\r\n${H}X: caf\xe9\r\n\r\n`, expect: { headers: [['host', 'h'], ['x', 'caf\xe9']] } },
 
   { name: 'bare LF ends a line', raw: `GET / HTTP/1.1\n${H}\r\n`, reject: [400, /CRLF/] },
+  { name: "an absolute target whose host is not host[:port]", raw: `GET http://h:abc/ HTTP/1.1\r\n${H}\r\n`, reject: [400, /absolute target's host "h:abc" is not a host\[:port\]/] },
   { name: 'an absolute target of another scheme', raw: `GET ftp://example.com/f HTTP/1.1\r\n${H}\r\n`, reject: [400, /must be an http or https URI .* got "ftp:"/] },
   { name: 'bare CR inside a value', raw: `GET / HTTP/1.1\r\n${H}X: a\rb\r\n\r\n`, reject: [400, /CR/] },
   { name: 'NUL in a value', raw: `GET / HTTP/1.1\r\n${H}X: a\x00b\r\n\r\n`, reject: [400, /control character/] },

@@ -50,7 +50,6 @@ const CASES: Case[] = [
   form('n NaN', 'n=NaN', 422, NOT_DIGITS),
   form('n over --max-digits', 'n=1000001', 422, RANGE_HIGH),
   form('n of 13 digits', 'n=1000000000000', 422, RANGE_HIGH),
-  form('n with 16 leading zeros', 'n=00000000000000001', 422, /at most 12 digits/),
   form('n very long', `n=${'9'.repeat(3000)}`, 422, RANGE_HIGH),
   form('n with an inner space', 'n=1+0', 422, NOT_DIGITS),
   form('n with a NUL', 'n=1%000', 422, NOT_DIGITS),

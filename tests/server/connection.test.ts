@@ -163,9 +163,14 @@ t.test('bad requests get a status and a one-line reason a telnet user can act on
 t.test('the error answer to HEAD has no content (RFC 9110 9.3.2)', async (t) => {
   const s = await startServer(helloApp);
   t.teardown(s.stop);
-  for (const [name, request] of [['no Host', 'HEAD / HTTP/1.1\r\n\r\n'], ['bad percent-encoding', `HEAD /%zz HTTP/1.1\r\n${H}\r\n`]]) {
-    const { raw, closed } = await exchange(s.port, request!);
-    t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/, `${name}: 400`);
+  const cases: Array<[string, string, string]> = [
+    ['no Host', 'HEAD / HTTP/1.1\r\n\r\n', '400 Bad Request'],
+    ['bad percent-encoding', `HEAD /%zz HTTP/1.1\r\n${H}\r\n`, '400 Bad Request'],
+    ['a body over --max-body', `HEAD / HTTP/1.1\r\n${H}Content-Length: 999999999\r\n\r\n`, '413 Content Too Large'],
+  ];
+  for (const [name, request, status] of cases) {
+    const { raw, closed } = await exchange(s.port, request);
+    t.match(raw, new RegExp(`^HTTP/1\\.1 ${status}\r\n`), `${name}: ${status}`);
     t.match(raw, /\r\nContent-Length: [1-9]\d*\r\n/, `${name}: the length GET would have`);
     t.ok(raw.endsWith('\r\n\r\n'), `${name}: nothing after the head`);
     t.ok(closed, `${name}: closed`);

@@ -8,11 +8,24 @@ import { RawClient, startServer } from './helpers.js';
 /** More than loopback buffers hold, so the response stays unfinished until the client reads. */
 const BIG = Buffer.alloc(16 * 1024 * 1024, 0x61);
 
-/** /big answers at once with BIG, without reading the request body (?close adds Connection: close); / says hi. */
+/**
+ * /big answers at once with BIG, without reading the request body (?close adds Connection: close); /read reads the
+ * whole body first (it notes a disconnect); / says hi.
+ */
 function appCounting(seen: string[]): App {
-  return async (scope, _receive, send) => {
+  return async (scope, receive, send) => {
     if (scope.type !== 'http') return;
     seen.push(`${scope.method} ${scope.path}`);
+    if (scope.path === '/read') {
+      for (;;) {
+        const m = await receive();
+        if (m.type === 'http.disconnect') {
+          seen.push('disconnect');
+          return;
+        }
+        if (m.type === 'http.request' && !m.more_body) break;
+      }
+    }
     const big = scope.path === '/big';
     const body = big ? BIG : Buffer.from('hi\n');
     const headers: [string, string][] = [['Content-Length', String(body.length)]];
@@ -74,4 +87,20 @@ t.test('a client that half-closes after pipelining gets every complete request a
   await c.waitClosed();
   t.same(c.responses().map((r) => r.status), [200, 200], 'both complete requests are answered');
   t.same(seen, ['GET /big', 'GET /'], 'the incomplete one is not run');
+});
+
+t.test('a pipelined request whose body the FIN cut off ends the connection at once, not after the body timeout', async (t) => {
+  const seen: string[] = [];
+  const s = await startServer(appCounting(seen), { trace: true });
+  t.teardown(s.stop);
+  const c = await RawClient.connect(s.port);
+  c.socket.pause();
+  c.send('GET /big HTTP/1.1\r\nHost: x\r\n\r\nPOST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc');
+  c.end();
+  await c.until(() => seen.length === 1, 'the app to start answering');
+  await new Promise((resolve) => setTimeout(resolve, 100)); // let the FIN arrive while the big response is unfinished
+  c.socket.resume();
+  await c.waitClosed(); // within the helper's 5 s: the body timeout is 30 s
+  t.same(c.responses().map((r) => r.status), [200], 'only the complete request is answered');
+  t.same(seen, ['GET /big', 'POST /read', 'disconnect'], 'the cut-off request hears the disconnect');
 });

@@ -217,3 +217,23 @@ t.test('answer from the stored digits: a job whose error cannot be recorded is r
   t.equal(ended.answer, 'ended', 'a job a cancel ended meanwhile is left as it is');
   t.same(ended.logged, ['disk I/O error']);
 });
+
+t.test('pending actions: a job has one while it waits and while it runs, none after', async (t) => {
+  const { PendingActions } = await import('../../workers/pending-actions.js');
+  const tracked: Promise<unknown>[] = [];
+  const actions = new PendingActions({ retryBackoffMs: { initial: 1, max: 1 } }, { running: () => true, track: (w) => { tracked.push(w); }, log: () => {} });
+  let finish!: () => void;
+  const started = new Promise<void>((resolve) => {
+    actions.schedule(5, 1, () => { resolve(); return new Promise<void>((r) => { finish = r; }); });
+  });
+  t.equal(actions.has(5), true, 'waiting');
+  t.equal(actions.has(6), false);
+  await started;
+  t.equal(actions.has(5), true, 'running');
+  finish();
+  await Promise.all(tracked);
+  t.equal(actions.has(5), false, 'done');
+  actions.schedule(6, 60_000, async () => {});
+  actions.drop(6);
+  t.equal(actions.has(6), false, 'dropped');
+});
