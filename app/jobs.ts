@@ -1,7 +1,7 @@
 // The application's job service: submit and cancel jobs through the repositories, wake the worker pool,
 // and publish every change the app makes itself to the live feed (the pool publishes the workers' changes).
 
-import { isTerminal, type Job, type Repositories } from '../db/index.js';
+import { isResubmittable, isTerminal, type Job, type Repositories } from '../db/index.js';
 import { HttpError } from './http/request.js';
 import type { LiveFeed } from './live.js';
 
@@ -29,7 +29,7 @@ export class JobService {
     // A job that just ended may still have its worker winding down; running it again then would let that worker's
     // end act on the new run. It is a moment: say so, and change nothing.
     const existing = await this.repos.jobs.findByN(n);
-    if (existing !== undefined && (existing.stage === 'error' || existing.stage === 'cancelled') && this.runner?.busyWith(existing.id)) {
+    if (existing !== undefined && isResubmittable(existing.stage) && this.runner?.busyWith(existing.id)) {
       throw new HttpError(409, `the job for n=${n} has just ended (${existing.stage}) and its worker is still letting go of it; submit it again in a moment`);
     }
     const result = await this.repos.jobs.submit(n);

@@ -22,6 +22,11 @@ export function isLive(stage: Stage): boolean {
   return LIVE_STAGES.includes(stage);
 }
 
+/** A job that ended without digits (error, cancelled): submitting its n again runs it anew. */
+export function isResubmittable(stage: Stage): boolean {
+  return RESUBMITTABLE_STAGES.includes(stage);
+}
+
 export function isTerminal(stage: Stage): boolean {
   return TERMINAL_STAGES.includes(stage);
 }
@@ -38,7 +43,7 @@ export function endedFirst(err: unknown): err is StageError {
 export function moveError(from: Stage, to: Stage, move: Move = 'advance'): string | null {
   if (move === 'resubmit') {
     if (to !== 'registered') return `a resubmission goes back to 'registered'`;
-    if (!RESUBMITTABLE_STAGES.includes(from)) return `only a job that ended in error or was cancelled is submitted again`;
+    if (!isResubmittable(from)) return `only a job that ended in error or was cancelled is submitted again`;
     return null;
   }
   if (isTerminal(from)) return `'${from}' is final`;

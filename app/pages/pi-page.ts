@@ -3,6 +3,7 @@
 // cancelled says so and offers to run it again; an unknown n offers to create it.
 
 import type { HttpScope, Send } from '../../server/interface.js';
+import { isResubmittable } from '../../db/index.js';
 import { html } from '../http/html.js';
 import { PAGE_HEADERS, SECURITY_HEADERS, sendHtml, sendText } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
@@ -32,7 +33,7 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
       await sendHtml(send, 404, page);
       return;
     }
-    if (job.stage === 'error' || job.stage === 'cancelled') {
+    if (isResubmittable(job.stage)) {
       // Ended without digits: say so, and offer the way to run it again (submitting n again registers it anew).
       const why = job.stage === 'error'
         ? html`The job ended in an error${job.errorStage !== null ? html` at the ${job.errorStage} stage` : ''}: ${job.error ?? 'unknown'}.`
@@ -81,7 +82,7 @@ export async function piText(jobs: JobService, send: Send, nText: string): Promi
   if (n > stored) {
     const job = await jobs.repos.jobs.findByN(n);
     const message = job === undefined ? `is not computed: submit n=${n} on / (or POST /api/jobs) first`
-      : job.stage === 'error' || job.stage === 'cancelled'
+      : isResubmittable(job.stage)
         ? `was not stored: the job ${job.stage === 'error' ? 'ended in an error' : 'was cancelled'}; submit n=${n} again on / (or POST /api/jobs) to run it again`
         : `is not computed yet: the job is ${job.stage}; /pi/${n} shows it and reloads when it is done`;
     await sendText(send, 404, `pi to ${n} decimals ${message}.\n`);

@@ -4,7 +4,7 @@ import type { Kysely, Updateable } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { DatabaseError, InvalidArgumentError, JobNotFoundError } from '../errors.js';
 import { toJob, STAGES, type Database, type EventKind, type Job, type JobsTable, type Stage } from '../schema.js';
-import { checkMove, isTerminal, LIVE_STAGES, RESUBMITTABLE_STAGES, RETRYABLE_STAGES, StageError, type Move } from '../stages.js';
+import { checkMove, isResubmittable, isTerminal, LIVE_STAGES, RETRYABLE_STAGES, StageError, type Move } from '../stages.js';
 import { inTransaction, type Db } from '../transaction.js';
 import { EventsRepository } from './events.js';
 
@@ -57,7 +57,7 @@ export class JobsRepository {
   async submit(n: number): Promise<{ job: Job; created: boolean; resubmitted: boolean }> {
     checkPositiveInteger('n', n);
     const existing = await this.findByN(n);
-    if (existing && RESUBMITTABLE_STAGES.includes(existing.stage)) return this.resubmit(existing);
+    if (existing && isResubmittable(existing.stage)) return this.resubmit(existing);
     if (existing) return { job: existing, created: false, resubmitted: false };
     return inTransaction(this.db, async (trx) => {
       const now = Date.now();
@@ -85,7 +85,7 @@ export class JobsRepository {
       if (!(err instanceof StageError) && !(err instanceof DatabaseError)) throw err;
       // Another submit registered it meanwhile (the move is checked against the stage in its transaction).
       const now = await this.findById(job.id);
-      if (now === undefined || RESUBMITTABLE_STAGES.includes(now.stage)) throw err;
+      if (now === undefined || isResubmittable(now.stage)) throw err;
       return { job: now, created: false, resubmitted: false };
     }
   }

@@ -32,9 +32,9 @@ export interface RequestHead {
   body: BodyFraming;
 }
 
-const MAX_CONTENT_LENGTH_DIGITS = 15;
+const MAX_CONTENT_LENGTH_DIGITS = 15; // below 2^53: the length stays an exact JavaScript number
 /** Host = uri-host [ ":" port ] (RFC 9110 7.2): no whitespace, slashes, userinfo or other delimiters. */
-const HOST_SYNTAX = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?$/; // below 2^53: the length stays an exact JavaScript number
+const HOST_SYNTAX = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?$/;
 
 /** The request line's parts; `authority` is the host[:port] of an absolute-form target, else null. */
 export type RequestLine = Pick<RequestHead, 'method' | 'target' | 'version' | 'path' | 'query'> & { authority: string | null };
