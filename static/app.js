@@ -49,6 +49,8 @@
   function stageText(job) {
     if (job.stage === 'error') return 'error at ' + (job.error_stage || 'unknown stage') + ': ' + (job.error || 'no message');
     if (job.stage === 'stored' && job.from_cache) return 'stored (from cache)';
+    const attempt = job.stage === 'registered' ? job.attempts + 1 : job.attempts;
+    if (attempt > 1 && RUNNING.includes(job.stage)) return job.stage + ' (attempt ' + attempt + ')';
     return job.stage;
   }
 

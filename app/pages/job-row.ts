@@ -1,13 +1,19 @@
 // One row of the jobs table, server-rendered; static/app.js updates the same cells when the job changes.
 
-import type { Job } from '../../db/index.js';
+import { isLive, type Job } from '../../db/index.js';
 import { html, type SafeHtml } from '../http/html.js';
 import { jobDurationMs } from '../job-json.js';
 import { groupThousands } from '../http/numbers.js';
 
+/**
+ * The stage as the table shows it. A job retried after its worker failed says which attempt it is on: `registered`
+ * waits for attempt attempts + 1, the other live stages are in attempt `attempts` (static/app.js says the same).
+ */
 export function stageText(job: Job): string {
   if (job.stage === 'error') return `error at ${job.errorStage ?? 'unknown stage'}: ${job.error ?? 'no message'}`;
   if (job.stage === 'stored' && job.fromCache) return 'stored (from cache)';
+  const attempt = job.stage === 'registered' ? job.attempts + 1 : job.attempts;
+  if (attempt > 1 && isLive(job.stage)) return `${job.stage} (attempt ${attempt})`;
   return job.stage;
 }
 

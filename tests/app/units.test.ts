@@ -2,6 +2,7 @@
 
 import t from 'tap';
 import { groupThousands, ordinal } from '../../app/http/numbers.js';
+import { stageText } from '../../app/pages/job-row.js';
 import { Router } from '../../app/router.js';
 import { html, raw } from '../../app/http/html.js';
 import { groupDigits, groupedStream } from '../../app/pages/digit-groups.js';
@@ -79,4 +80,15 @@ t.test('ordinal: English suffixes, 11th-13th included, on grouped numbers', asyn
   const cases: Array<[number, string]> = [[1, '1st'], [2, '2nd'], [3, '3rd'], [4, '4th'], [11, '11th'], [12, '12th'], [13, '13th'],
     [21, '21st'], [101, '101st'], [111, '111th'], [1000000, '1,000,000th'], [2000002, '2,000,002nd']];
   for (const [n, text] of cases) t.equal(ordinal(n), text, String(n));
+});
+
+t.test('stage text: where and why for errors, the cache, and the attempt of a retried job', async (t) => {
+  const job = { id: 1, n: 10, stage: 'registered' as const, progress: 0, attempts: 0, digit: null, error: null, errorStage: null, fromCache: false, createdAt: 1, startedAt: null, finishedAt: null, updatedAt: 1 };
+  t.equal(stageText(job), 'registered', 'a new job');
+  t.equal(stageText({ ...job, attempts: 1 }), 'registered (attempt 2)', 'waiting for its second attempt after a worker failed');
+  t.equal(stageText({ ...job, stage: 'taken', attempts: 1 }), 'taken', 'a first attempt says nothing more');
+  t.equal(stageText({ ...job, stage: 'taken', attempts: 3 }), 'taken (attempt 3)');
+  t.equal(stageText({ ...job, stage: 'stored', attempts: 2 }), 'stored', 'an ended job: no attempt');
+  t.equal(stageText({ ...job, stage: 'stored', fromCache: true }), 'stored (from cache)');
+  t.equal(stageText({ ...job, stage: 'error', errorStage: 'taken', error: 'boom', attempts: 3 }), 'error at taken: boom');
 });

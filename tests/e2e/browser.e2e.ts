@@ -230,6 +230,7 @@ t.test('each field of a job message lands in its cell, by the same text rules as
   await say({ ...running, stage: 'taken', progress: 0.42 }, { stage: 'taken', progress: '42%', digit: '', time: '' }, 'running: a progress bar, no digit, no time');
   t.equal(Number(await row(5000).locator('td.progress progress').getAttribute('value')), 0.42, 'the bar is at 42%');
   await say({ ...running, stage: 'calculated', progress: 1 }, { stage: 'calculated', progress: '100%', digit: '', time: '' }, 'the same bar moves on');
+  await say({ ...running, stage: 'registered', progress: 0, attempts: 1 }, { stage: 'registered (attempt 2)', progress: '0%', digit: '', time: '' }, 'back in the queue after a worker failed: the attempt it waits for');
 
   const failed = { digit: null, from_cache: false };
   await say({ ...failed, stage: 'error', error_stage: 'calculated', error: 'worker <b>exited</b> & gave up', duration_ms: 1234 },
