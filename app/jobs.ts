@@ -9,7 +9,7 @@ import type { LiveFeed } from './live.js';
 export interface JobRunner {
   notify(): void;
   cancel(jobId: number): Promise<boolean>;
-  /** Whether the runner still acts on the job (a worker holds it, or its end is being handled). */
+  /** Whether the runner still acts on the job (a worker holds it, its end is being handled, or an action waits for it). */
   busyWith(jobId: number): boolean;
 }
 

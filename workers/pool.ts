@@ -296,12 +296,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }
   }
 
-  private async onDone(w: WorkerProcess, m: DoneMessage): Promise<void> {
-    this.finishing.add(m.jobId);
+  private onDone(w: WorkerProcess, m: DoneMessage): Promise<void> {
+    return this.whileFinishing(m.jobId, () => this.afterDone(w, m));
+  }
+
+  /** Runs the handling of a worker's end with the job it held marked as finishing (see busyWith). */
+  private async whileFinishing(jobId: number | undefined, work: () => Promise<void>): Promise<void> {
+    if (jobId !== undefined) this.finishing.add(jobId);
     try {
-      await this.afterDone(w, m);
+      await work();
     } finally {
-      this.finishing.delete(m.jobId);
+      if (jobId !== undefined) this.finishing.delete(jobId);
     }
   }
 
@@ -321,13 +326,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private async onExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (!w.alive) return;
-    const jobId = w.job?.id;
-    if (jobId !== undefined) this.finishing.add(jobId);
-    try {
-      await this.afterExit(w, code, signal);
-    } finally {
-      if (jobId !== undefined) this.finishing.delete(jobId);
-    }
+    await this.whileFinishing(w.job?.id, () => this.afterExit(w, code, signal));
   }
 
   private async afterExit(w: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {

@@ -3,8 +3,8 @@
 // cancelled says so and offers to run it again; an unknown n offers to create it.
 
 import type { HttpScope, Send } from '../../server/interface.js';
-import { isResubmittable } from '../../db/index.js';
-import { html } from '../http/html.js';
+import { isResubmittable, type Job } from '../../db/index.js';
+import { html, type SafeHtml } from '../http/html.js';
 import { PAGE_HEADERS, SECURITY_HEADERS, sendHtml, sendText } from '../http/responses.js';
 import type { JobService } from '../jobs.js';
 import { parseNText } from '../validation.js';
@@ -41,15 +41,13 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
       const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p>${why} No decimals were stored.</p>
 <form method="post" action="/"><input type="hidden" name="n" value="${n}"><button type="submit">Compute pi to ${groupThousands(n)} decimals again</button></form>
-<table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
-<tbody>${jobRow(job)}</tbody></table>`, { page: 'pi-ended' });
+${jobTable(job)}`, { page: 'pi-ended' });
       await sendHtml(send, 404, page);
       return;
     }
     const page = layout(`pi to ${n} decimals: ${job.stage}`, html`<h1>Pi to ${groupThousands(n)} decimals</h1>
 <p>The job is not finished; this page reloads itself when it is.</p>
-<table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
-<tbody>${jobRow(job)}</tbody></table>`, { page: 'pi-pending' });
+${jobTable(job)}`, { page: 'pi-pending' });
     await sendHtml(send, 200, page);
     return;
   }
@@ -69,6 +67,12 @@ export async function piPage(jobs: JobService, scope: HttpScope, send: Send, nTe
   }
   const mark = html`<mark id="nth" title="decimal ${n}">${digit}</mark></pre>`.value;
   await send({ type: 'http.response.body', body: last.slice(0, -1) + mark + bottom, more_body: false });
+}
+
+/** The one-row jobs table of a /pi/N page that shows its job instead of digits (kept live by static/app.js). */
+function jobTable(job: Job): SafeHtml {
+  return html`<table id="jobs" class="single"><thead><tr><th>n</th><th>stage</th><th>progress</th><th>n-th decimal</th><th>time</th><th>digits</th></tr></thead>
+<tbody>${jobRow(job)}</tbody></table>`;
 }
 
 async function* withPlaceholder(chunks: AsyncIterable<string>): AsyncGenerator<string> {

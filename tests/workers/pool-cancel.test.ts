@@ -18,6 +18,7 @@ t.test('cancel a waiting job and a running one', async (t) => {
   const running = nextJob(pool, (j) => j.id === big.id && j.stage === 'taken');
   pool.notify();
   await running;
+  t.equal(pool.busyWith(big.id), true, 'a worker holds the running job: it may not be submitted again yet');
   const waiting = (await store.repos.jobs.submit(50)).job;
   pool.notify();
   t.equal((await store.repos.jobs.findById(waiting.id))?.stage, 'registered', 'the only worker is busy');
@@ -25,7 +26,11 @@ t.test('cancel a waiting job and a running one', async (t) => {
   t.equal(await pool.cancel(waiting.id), true, 'waiting job cancelled');
   t.equal((await store.repos.jobs.findById(waiting.id))?.stage, 'cancelled');
 
+  t.equal(pool.busyWith(waiting.id), false, 'a cancelled job nobody held: the pool has let go of it');
   t.equal(await pool.cancel(big.id), true, 'running job cancelled');
+  // Its worker told how it ended; the pool lets go of it once that is handled (a few ticks at most).
+  for (let turn = 0; turn < 100 && pool.busyWith(big.id); turn++) await new Promise((resolve) => setImmediate(resolve));
+  t.equal(pool.busyWith(big.id), false, 'its end handled, the pool has let go of it: it may run again');
   const row = await store.repos.jobs.findById(big.id);
   t.equal(row?.stage, 'cancelled');
   t.equal(row?.error, null);
