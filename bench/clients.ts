@@ -32,6 +32,8 @@ export interface Measurement {
   errors: number;
   detail: Record<string, number>;
   command: string;
+  /** How busy the load generator kept its own core while it ran (1.0 = 100 %), or null when not read. */
+  clientBusy: number | null;
 }
 
 export interface ClientContext { core: string | null; tmp: string }
@@ -54,6 +56,11 @@ export async function measure(client: ClientId, target: Target, seconds: number,
   }
 }
 
+/** When to start judging how busy a client keeps its core: after its start-up, or a quarter into a short run. */
+function busyAfterMs(seconds: number): number {
+  return Math.min(1000, seconds * 250);
+}
+
 function check(what: string, r: { code: number | null; stdout: string; stderr: string; timedOut: boolean }): void {
   if (r.timedOut) throw new Error(`${what} did not finish in time`);
   if (r.code !== 0) throw new Error(`${what} exited with ${r.code}: ${r.stderr.slice(-2000) || r.stdout.slice(-2000)}`);
@@ -66,7 +73,7 @@ export async function autocannon(target: Target, seconds: number, pipelining: nu
   if (target.method === 'POST') args.push('-m', 'POST', '-H', `content-type=${target.contentType ?? 'application/json'}`, '-b', target.body ?? '');
   args.push(target.url);
   const argv = pinned(ctx.core, [process.execPath, AUTOCANNON, ...args]);
-  const r = await run(argv, { timeoutMs: (amount === undefined ? seconds * 1000 : 120_000) + 30_000 });
+  const r = await run(argv, { timeoutMs: (amount === undefined ? seconds * 1000 : 120_000) + 30_000, busyAfterMs: busyAfterMs(amount === undefined ? seconds : 4) });
   check('autocannon', r);
   const j = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
     duration: number; errors: number; timeouts: number; non2xx: number; resets: number; mismatches: number;
@@ -78,6 +85,7 @@ export async function autocannon(target: Target, seconds: number, pipelining: nu
     errors: j.errors + j.non2xx, // autocannon counts timeouts among errors
     detail: { errors: j.errors, timeouts: j.timeouts, non2xx: j.non2xx, resets: j.resets, mismatches: j.mismatches },
     command: `autocannon ${args.join(' ')}`,
+    clientBusy: r.busy,
   };
 }
 
@@ -98,7 +106,7 @@ async function wrk(target: Target, seconds: number, ctx: ClientContext): Promise
   const script = join(ctx.tmp, `wrk-${target.method.toLowerCase()}.lua`);
   writeFileSync(script, lua + WRK_DONE);
   const args = ['-t1', '-c100', `-d${seconds}s`, '--timeout', '10s', '-s', script, target.url];
-  const r = await run(pinned(ctx.core, ['wrk', ...args]), { timeoutMs: seconds * 1000 + 30_000 });
+  const r = await run(pinned(ctx.core, ['wrk', ...args]), { timeoutMs: seconds * 1000 + 30_000, busyAfterMs: busyAfterMs(seconds) });
   check('wrk', r);
   const line = r.stdout.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (line === undefined) throw new Error(`wrk printed no summary: ${r.stdout}`);
@@ -109,6 +117,7 @@ async function wrk(target: Target, seconds: number, ctx: ClientContext): Promise
     requests: j.requests!, seconds: s, rps: j.requests! / s, p50Ms: j.p50_us! / 1000, p99Ms: j.p99_us! / 1000, errors,
     detail: { connect: j.connect!, read: j.read!, write: j.write!, non2xx3xx: j.status!, timeout: j.timeout! },
     command: `wrk ${args.join(' ').replace(script, `${target.method.toLowerCase()}.lua`)}`,
+    clientBusy: r.busy,
   };
 }
 
@@ -121,7 +130,7 @@ async function ab(target: Target, seconds: number, ctx: ClientContext): Promise<
     args.push('-p', file, '-T', target.contentType ?? 'application/json');
   }
   args.push(target.url);
-  const r = await run(pinned(ctx.core, ['ab', ...args]), { timeoutMs: seconds * 1000 + 30_000 });
+  const r = await run(pinned(ctx.core, ['ab', ...args]), { timeoutMs: seconds * 1000 + 30_000, busyAfterMs: busyAfterMs(seconds) });
   check('ab', r);
   const num = (re: RegExp, fallback?: number): number => {
     const m = re.exec(r.stdout);
@@ -141,5 +150,6 @@ async function ab(target: Target, seconds: number, ctx: ClientContext): Promise<
     errors: failed + non2xx,
     detail: { failed, non2xx },
     command: `ab ${args.join(' ').replace(join(ctx.tmp, 'ab-body'), 'body.json')}`,
+    clientBusy: r.busy,
   };
 }

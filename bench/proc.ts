@@ -4,11 +4,29 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 
-export interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
+export interface Finished {
+  code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean;
+  /** With `busyAfterMs`: the share of one core the process used while it ran (see busyShare), or null. */
+  busy: number | null;
+}
+
+export interface RunOptions {
+  timeoutMs: number; cwd?: string; input?: string;
+  /**
+   * Read the process's CPU time every CPU_SAMPLE_MS and report how busy it kept its core from this many ms after
+   * its start to its last sample: a load generator's own limit shows as a core near 100 %. The start is skipped
+   * so that loading the program (autocannon's modules) does not count.
+   */
+  busyAfterMs?: number;
+}
+
+/** How often run() reads a process's CPU time when asked for its busy share. */
+export const CPU_SAMPLE_MS = 100;
 
 /** Runs argv[0] with the rest as arguments; kills it (SIGKILL) after `timeoutMs`. Never rejects on a bad exit. */
-export function run(argv: readonly string[], opts: { timeoutMs: number; cwd?: string; input?: string }): Promise<Finished> {
+export function run(argv: readonly string[], opts: RunOptions): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -19,9 +37,32 @@ export function run(argv: readonly string[], opts: { timeoutMs: number; cwd?: st
     child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr, timedOut }); });
+    const samples: CpuSample[] = [];
+    const startedAt = performance.now();
+    const sampler = opts.busyAfterMs === undefined || child.pid === undefined ? null : setInterval(() => {
+      const cpu = cpuSeconds(child.pid!);
+      if (cpu !== null) samples.push({ atMs: performance.now() - startedAt, cpuSeconds: cpu });
+    }, CPU_SAMPLE_MS);
+    const done = (): void => { clearTimeout(timer); if (sampler !== null) clearInterval(sampler); };
+    child.on('error', (err) => { done(); reject(err); });
+    child.on('close', (code, signal) => {
+      done();
+      resolve({ code, signal, stdout, stderr, timedOut, busy: opts.busyAfterMs === undefined ? null : busyShare(samples, opts.busyAfterMs) });
+    });
   });
+}
+
+export interface CpuSample { atMs: number; cpuSeconds: number }
+
+/**
+ * CPU seconds per second between the first sample at or after `afterMs` and the last one: 1.0 is one core kept
+ * busy. Null when those samples span less than 0.2 s (the counter moves in 10 ms ticks).
+ */
+export function busyShare(samples: readonly CpuSample[], afterMs: number): number | null {
+  const first = samples.find((s) => s.atMs >= afterMs);
+  const last = samples[samples.length - 1];
+  if (first === undefined || last === undefined || last.atMs - first.atMs < 200) return null;
+  return (last.cpuSeconds - first.cpuSeconds) / ((last.atMs - first.atMs) / 1000);
 }
 
 /** Whether a program is on PATH. */

@@ -4,6 +4,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_LABELS, type ClientId, type Measurement } from './clients.js';
 import type { GrowthResult, IdleResult } from './memory.js';
+import { CPU_SAMPLE_MS } from './proc.js';
 import { ROUTES } from './routes.js';
 import { median } from './stats.js';
 import type { ServerKind } from './serve-common.js';
@@ -31,6 +32,8 @@ export interface Cell {
   rps: number; p50Ms: number; p99Ms: number; errors: number; rounds: number;
   /** Server CPU time per answered request, in microseconds, and the share of the run its core was busy (NaN: not read). */
   cpuUs: number; busy: number;
+  /** How busy the load generator kept its own core (NaN: not read): near 1.0, the client set the pace. */
+  clientBusy: number;
 }
 export interface Row {
   route: string; label: string; client: ClientId; rawpi: Cell | null; node: Cell | null; ratio: number | null; failures: string[];
@@ -49,6 +52,7 @@ function cell(runs: RunRecord[]): Cell | null {
     errors: ok.reduce((a, m) => a + m.errors, 0), rounds: ok.length,
     cpuUs: median(ok.map((m, i) => (m.requests > 0 ? (cpu[i]! * 1e6) / m.requests : NaN))),
     busy: median(ok.map((m, i) => cpu[i]! / m.seconds)),
+    clientBusy: median(ok.map((m) => m.clientBusy ?? NaN)),
   };
 }
 
@@ -82,7 +86,7 @@ export function goals(results: BenchResults, rows: Row[]): Goal[] {
     const rated = picked.filter((r) => r.ratio !== null);
     if (rated.length === 0) return { goal, measured: 'not measured', met: null };
     const worst = rated.reduce((a, b) => (b.ratio! < a.ratio! ? b : a));
-    const what = rated.length === 1 ? `${fmtRatio(worst.ratio)}` : `worst ${fmtRatio(worst.ratio)} (${worst.label}, ${worst.client}) of ${rated.length}`;
+    const what = rated.length === 1 ? `${fmtRatio(worst.ratio)}${clientLimit(worst)}` : `worst ${fmtRatio(worst.ratio)} (${worst.label}, ${worst.client}) of ${rated.length}`;
     return { goal, measured: what, met: worst.ratio! >= target };
   };
   const out = [
@@ -154,6 +158,17 @@ function p99Goal(picked: Row[]): Goal {
   return { goal, measured, met: both.every((r) => r.rawpi!.p99Ms <= r.node!.p99Ms) };
 }
 
+/** A load generator this busy with rawpi was the limit of that run, not the server. */
+export const CLIENT_BOUND = 0.95;
+
+/** ' (the load generator's core was 99 % busy with rawpi: the client set the pace)', or '' when it was not. */
+function clientLimit(r: Row): string {
+  const busy = r.rawpi?.clientBusy ?? NaN;
+  return busy >= CLIENT_BOUND ? `; the load generator's core was ${pct(busy)} busy with rawpi: the client set the pace` : '';
+}
+
+function pct(x: number): string { return Number.isNaN(x) ? '–' : `${Math.round(100 * x)} %`; }
+
 export function fmtRatio(r: number | null): string { return r === null ? '–' : `${r.toFixed(2)}×`; }
 function fmtMB(b: number): string { return `${(b / MB).toFixed(1)} MB`; }
 function fmtCount(n: number): string { return n >= 1e6 ? `${+(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : String(n); }
@@ -189,10 +204,10 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (costed.length > 0) {
     lines.push('## Server CPU per request', '');
     lines.push('The CPU time each server process used while the client ran (user + system, from /proc/PID/stat, 10 ms ticks), divided by the requests it answered, and how busy that made its core. Where a core is well short of 100 %, something else set the pace (the load generator on its own core, or the kernel\'s loopback), and the req/s ratio above understates the difference in work; the CPU ratio says how much work each server did per request.', '');
-    lines.push('| route | client | rawpi µs/req | node:http µs/req | node:http / rawpi | core busy rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: |');
-    const pct = (x: number) => (Number.isNaN(x) ? '–' : `${Math.round(100 * x)} %`);
+    lines.push(`The last column is the load generator's own core (its CPU time read every ${CPU_SAMPLE_MS} ms, after its first second): at ${pct(CLIENT_BOUND)} or more the client, not the server, was the limit, and both servers' req/s are the client's speed against them.`, '');
+    lines.push('| route | client | rawpi µs/req | node:http µs/req | node:http / rawpi | core busy rawpi / node:http | load generator busy, rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const r of costed) {
-      lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(r.node!.cpuUs / r.rawpi!.cpuUs)} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} |`);
+      lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(r.node!.cpuUs / r.rawpi!.cpuUs)} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} | ${pct(r.rawpi!.clientBusy)} / ${pct(r.node!.clientBusy)} |`);
     }
     lines.push('');
   }
@@ -200,10 +215,11 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (ceiling.length > 0) {
     lines.push('## The ceiling: a bare `net` responder', '');
     lines.push('bench/bare-responder.ts answers each request head with a fixed response and parses almost nothing: what Node\'s sockets alone cost. It took its turn beside the two servers on the hello route, in the same rounds.', '');
-    lines.push('| route | client | bare req/s | rawpi req/s (of bare) | node:http req/s (of bare) | CPU µs/req bare / rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: |');
+    lines.push('| route | client | bare req/s | rawpi req/s (of bare) | node:http req/s (of bare) | CPU µs/req bare / rawpi / node:http | load generator busy bare / rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     const share = (c: Cell | null, b: Cell) => fmtCell(c, (x) => `${fmtRps(x.rps)} (${Math.round((100 * x.rps) / b.rps)} %)`);
     const us = (c: Cell | null) => (c === null || Number.isNaN(c.cpuUs) ? '–' : c.cpuUs.toFixed(1));
-    for (const r of ceiling) lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtRps(r.bare!.rps)} | ${share(r.rawpi, r.bare!)} | ${share(r.node, r.bare!)} | ${us(r.bare)} / ${us(r.rawpi)} / ${us(r.node)} |`);
+    const busy = (c: Cell | null) => (c === null ? '–' : pct(c.clientBusy));
+    for (const r of ceiling) lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${fmtRps(r.bare!.rps)} | ${share(r.rawpi, r.bare!)} | ${share(r.node, r.bare!)} | ${us(r.bare)} / ${us(r.rawpi)} / ${us(r.node)} | ${busy(r.bare)} / ${busy(r.rawpi)} / ${busy(r.node)} |`);
     lines.push('');
   }
   lines.push('## Memory and scale', '');

@@ -9,7 +9,7 @@ import { ROOT, runScript } from './run-script.js';
 
 const RUN = join(ROOT, 'dist', 'bench', 'run.js');
 
-interface Measurement { requests: number; rps: number; errors: number }
+interface Measurement { requests: number; rps: number; errors: number; clientBusy: number | null }
 interface Results {
   options: { clients: string[]; routes: string[] };
   skipped: string[];
@@ -47,6 +47,7 @@ t.test('make bench --smoke: every server, client and memory test runs without er
         t.ok(x.m !== undefined && x.m.requests > 0 && x.m.rps > 0, `${server} ${route} ${x.client}: requests were answered`);
         t.equal(x.m?.errors, 0, `${server} ${route} ${x.client}: 0 errors`);
         t.ok((x.serverCpuSeconds ?? 0) > 0, `${server} ${route} ${x.client}: the server's CPU time was read`);
+        t.ok((x.m?.clientBusy ?? 0) > 0, `${server} ${route} ${x.client}: how busy the load generator kept its core was read`);
       }
     }
   }
@@ -67,5 +68,6 @@ t.test('make bench --smoke: every server, client and memory test runs without er
   t.match(md, /## Throughput and latency/, 'the report has its table');
   t.match(md, /## The ceiling: a bare `net` responder/, 'and the ceiling table');
   t.match(md, /## Server CPU per request\n[\s\S]*\| hello app: GET \/ \| autocannon -c100 -p10 \| \d+\.\d \| \d+\.\d \| \d+\.\d\d× \|/, 'and the CPU per request, by route and client');
+  t.match(md, /\| load generator busy, rawpi \/ node:http \|/, 'with how busy the load generator was');
   t.match(readFileSync(join(out, 'latest.svg'), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/, 'the chart is an SVG document');
 });

@@ -1,0 +1,60 @@
+// How busy the load generator kept its own core (bench/proc.ts busyShare, run's busyAfterMs) and how the report uses
+// it: a client at its limit is named in the goals, so a ratio that measures the client is not read as the server's.
+import t from 'tap';
+import { busyShare, run } from '../../bench/proc.js';
+import { goals, summarize, type BenchResults, type RunRecord } from '../../bench/report.js';
+import type { Measurement } from '../../bench/clients.js';
+
+t.test('busyShare: CPU seconds per second over the samples after the start-up', async (t) => {
+  const samples = [
+    { atMs: 100, cpuSeconds: 0.09 }, // start-up: loading the program, skipped
+    { atMs: 500, cpuSeconds: 0.2 },
+    { atMs: 1000, cpuSeconds: 0.45 },
+    { atMs: 1500, cpuSeconds: 0.7 },
+  ];
+  const near = (x: number | null, want: number) => x !== null && Math.abs(x - want) < 1e-9;
+  t.ok(near(busyShare(samples, 400), 0.5), 'half a core from 500 ms to 1500 ms');
+  t.ok(near(busyShare(samples, 0), (0.7 - 0.09) / 1.4), 'from the first sample when nothing is skipped');
+  t.equal(busyShare(samples, 1200), null, 'one sample after the start-up: no span to judge');
+  t.equal(busyShare([{ atMs: 500, cpuSeconds: 0.2 }, { atMs: 650, cpuSeconds: 0.3 }], 0), null, 'less than 200 ms of span: null, not a guess from a tick or two');
+  t.equal(busyShare([], 0), null, 'no samples (the process ended at once): null');
+});
+
+t.test('run() with busyAfterMs: a process that only waits keeps its core idle', async (t) => {
+  const r = await run([process.execPath, '-e', 'setTimeout(() => {}, 1200)'], { timeoutMs: 30_000, busyAfterMs: 500 });
+  t.equal(r.code, 0, 'the waiting process exits 0');
+  t.type(r.busy, 'number', 'its busy share was read');
+  t.ok(r.busy! < 0.3, `a sleeping process is far from a busy core (${r.busy})`);
+  const plain = await run([process.execPath, '-e', ''], { timeoutMs: 30_000 });
+  t.equal(plain.busy, null, 'not asked: not read');
+});
+
+function measurement(rps: number, clientBusy: number | null): Measurement {
+  return { requests: rps * 4, seconds: 4, rps, p50Ms: 1, p99Ms: 2, errors: 0, detail: {}, command: 'autocannon', clientBusy };
+}
+
+function results(rawpiClientBusy: number | null): BenchResults {
+  const runs: RunRecord[] = [
+    { route: 'hello', client: 'ac-p10', server: 'rawpi', round: 1, m: measurement(80_000, rawpiClientBusy), serverCpuSeconds: 3.6 },
+    { route: 'hello', client: 'ac-p10', server: 'node', round: 1, m: measurement(50_000, 0.9), serverCpuSeconds: 3.9 },
+  ];
+  return {
+    started: '2026-11-24T00:00:00Z', finished: '2026-11-24T00:01:00Z', command: 'test',
+    machine: { cores: 2, cpu: 'test', node: 'v20', os: 'linux', memoryGiB: 1, loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] },
+    pinning: 'test',
+    options: { duration: 4, rounds: 1, warmup: 0, routes: ['hello'], clients: ['ac-p10'], smoke: false, idle: 0, requests: 0 },
+    runs, skipped: [], memory: { idle: [], growth: [] }, pi: { skipped: 'test' },
+  };
+}
+
+t.test('the -p10 goal says when the load generator, not the server, was the limit', async (t) => {
+  const at = (busy: number | null) => {
+    const r = results(busy);
+    return goals(r, summarize(r)).find((g) => g.goal.includes('-p10'))!;
+  };
+  const bound = at(0.99);
+  t.equal(bound.measured, '1.60×; the load generator\'s core was 99 % busy with rawpi: the client set the pace', 'a client at 99 % is named');
+  t.equal(bound.met, false, 'the goal is still judged by the ratio: a client limit explains a miss, it does not excuse it');
+  t.equal(at(0.8).measured, '1.60×', 'a client with room to spare is not mentioned');
+  t.equal(at(null).measured, '1.60×', 'nor one whose CPU was not read');
+});
