@@ -3,13 +3,16 @@
 # new connection per request, or (mode p10) autocannon keeping 100 connections with 10 requests pipelined on each:
 # a measure that the noise of a shared machine does not move (unlike req/s).
 # usage: bash bench/instructions.sh [rawpi|node|bare] [requests, default 6000] [ab|p10, default ab]   (after `make build`)
+# WARMUP=N sets the requests made before counting (default 20000).
 # node runs with --single-threaded, so garbage collection and compilation are counted on the one thread. The
-# counts are of user-space instructions only (the kernel's socket work is not in them); a run takes about a minute.
+# counts are of user-space instructions only (the kernel's socket work is not in them); a run takes one to three minutes.
 set -euo pipefail
 kind=${1:-rawpi}
 requests=${2:-6000}
 mode=${3:-ab}
-warmup=4000
+# Warm-up before counting: enough requests that the JIT has compiled the hot code (with 4,000, compilation was
+# still going on while counting, and the counts were a third higher and varied from run to run).
+warmup=${WARMUP:-20000}
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "instructions.sh: valgrind is missing (apt-get install valgrind)" >&2; exit 2; }
 [ "$mode" = ab ] || [ "$mode" = p10 ] || { echo "instructions.sh: the mode is ab or p10, not $mode" >&2; exit 2; }

@@ -3,7 +3,7 @@
 
 import type { Header } from '../interface.js';
 import { ProtocolError, printable } from './errors.js';
-import { TARGET, TOKEN, badFieldValueChar, isToken, splitList, trimOws } from './syntax.js';
+import { FIELD_VALUE, TARGET, TOKEN, badFieldValueChar, isToken, splitList, trimOws } from './syntax.js';
 
 export type BodyFraming =
   | { kind: 'none' }
@@ -21,8 +21,6 @@ export interface RequestHead {
   query: string;
   /** Header fields in order, names lower-cased, values with surrounding whitespace removed. */
   headers: Header[];
-  /** The names as the client spelled them, index for index with `headers`. */
-  rawNames: string[];
   /** Whether the connection may carry another request after this one (RFC 9112 9.3). */
   keepAlive: boolean;
   /** `Expect: 100-continue` on an HTTP/1.1 request (RFC 9110 10.1.1). */
@@ -119,8 +117,35 @@ function splitQuery(pathAndQuery: string, authority: string | null): { path: str
   return q < 0 ? { path: pathAndQuery, query: '', authority } : { path: pathAndQuery.slice(0, q), query: pathAndQuery.slice(q + 1), authority };
 }
 
-/** Parses one header line `name: value` (RFC 9112 5). Returns [rawName, value]. */
+/**
+ * Parses one header line `name: value` (RFC 9112 5). Returns [rawName, value]. A valid line is read in one pass over
+ * it, indices only, and sliced twice; any other line goes to explainFieldLine, which says what is wrong.
+ */
 export function parseFieldLine(line: string): [string, string] {
+  const n = line.length;
+  let colon = 0;
+  while (colon < n && TOKEN[line.charCodeAt(colon)] === 1) colon++;
+  if (colon === 0 || colon === n || line.charCodeAt(colon) !== 0x3a) return explainFieldLine(line);
+  let a = colon + 1;
+  let b = n;
+  while (a < b && isOws(line.charCodeAt(a))) a++;
+  while (b > a && isOws(line.charCodeAt(b - 1))) b--;
+  for (let i = a; i < b; i++) {
+    const c = line.charCodeAt(i);
+    if (c > 0xff || FIELD_VALUE[c] === 0) return explainFieldLine(line);
+  }
+  return [line.slice(0, colon), line.slice(a, b)];
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * The same parse step by step, each step with its own error: obs-fold, no colon, no name, a bad character in the
+ * name or the value (RFC 9112 5). For the lines parseFieldLine's single pass did not accept.
+ */
+function explainFieldLine(line: string): [string, string] {
   const first = line.charCodeAt(0);
   if (first === 0x20 || first === 0x09) {
     throw new ProtocolError(400, `A header line starts with whitespace ("${printable(line)}"): line folding (obs-fold) is not accepted; put each header on one line (RFC 9112 5.2).`);
@@ -148,16 +173,51 @@ export function parseFieldLine(line: string): [string, string] {
   return [name, value];
 }
 
-/** Header names seen on nearly every request, so lower-casing them costs a lookup, not an allocation. */
-const COMMON = new Map<string, string>();
-for (const n of ['Host', 'User-Agent', 'Accept', 'Accept-Encoding', 'Accept-Language', 'Connection', 'Content-Length',
-  'Content-Type', 'Transfer-Encoding', 'Cookie', 'Referer', 'Origin', 'Upgrade', 'Expect', 'Cache-Control',
-  'If-None-Match', 'If-Modified-Since', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Authorization', 'Pragma']) {
-  COMMON.set(n, n.toLowerCase());
-  COMMON.set(n.toLowerCase(), n.toLowerCase());
+/**
+ * Header names seen on nearly every request, by length: lower-casing one of them is a comparison with the few names
+ * of its length, without hashing the name or allocating its lower-case copy.
+ */
+const COMMON_BY_LENGTH: string[][] = [];
+for (const n of ['host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-length',
+  'content-type', 'transfer-encoding', 'cookie', 'referer', 'origin', 'upgrade', 'expect', 'cache-control',
+  'if-none-match', 'if-modified-since', 'sec-websocket-key', 'sec-websocket-version', 'authorization', 'pragma']) {
+  (COMMON_BY_LENGTH[n.length] ??= []).push(n);
 }
+
+/** A field name (a token, already checked) in lower case (RFC 9110 5.1: names are case-insensitive). */
 export function lowerName(name: string): string {
-  return COMMON.get(name) ?? name.toLowerCase();
+  const candidates = COMMON_BY_LENGTH[name.length];
+  if (candidates !== undefined) {
+    for (let i = 0; i < candidates.length; i++) {
+      if (sameName(name, candidates[i]!)) return candidates[i]!;
+    }
+  }
+  return name.toLowerCase();
+}
+
+/** The lower-case common name spelled by the token bytes[begin, end) in any case, or null when it is none of them. */
+export function commonName(bytes: Uint8Array, begin: number, end: number): string | null {
+  const candidates = COMMON_BY_LENGTH[end - begin];
+  if (candidates === undefined) return null;
+  next: for (let k = 0; k < candidates.length; k++) {
+    const lower = candidates[k]!;
+    for (let i = 0; i < lower.length; i++) {
+      if ((bytes[begin + i]! | 0x20) !== lower.charCodeAt(i)) continue next;
+    }
+    return lower;
+  }
+  return null;
+}
+
+/**
+ * Whether the token `name` is `lower` ignoring ASCII case, for a `lower` of letters and '-' of the same length: in a
+ * token, c | 0x20 equals a lower-case letter only for that letter in either case, and '-' only for '-'.
+ */
+function sameName(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Checks a Content-Length line as soon as it arrives: digits only, at most once (RFC 9110 8.6). */

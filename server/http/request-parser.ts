@@ -4,8 +4,8 @@
 import type { Header } from '../interface.js';
 import { ProtocolError, printable } from './errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { analyseHeaders, checkContentLengthField, lowerName, parseFieldLine, parseRequestLine, type RequestHead, type RequestLine } from './request-head.js';
-import { HEX, QDTEXT, TOKEN } from './syntax.js';
+import { analyseHeaders, checkContentLengthField, commonName, lowerName, parseFieldLine, parseRequestLine, type RequestHead, type RequestLine } from './request-head.js';
+import { FIELD_VALUE, HEX, QDTEXT, TOKEN } from './syntax.js';
 
 export type ParserEvent =
   | { type: 'head'; head: RequestHead }
@@ -40,6 +40,7 @@ export type ParserState =
 
 const CR = 0x0d;
 const LF = 0x0a;
+const COLON = 0x3a;
 const EMPTY = Buffer.alloc(0);
 const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 > 2^52: a larger size is an overflow attempt
 
@@ -77,6 +78,12 @@ function lineTooLong(max: number, what: string): ProtocolError {
 function trailerSectionTooLarge(max: number): ProtocolError {
   return new ProtocolError(431, `The trailer section is larger than ${max} bytes (RFC 9112 7.1.2, RFC 6585 5).`);
 }
+
+/**
+ * How many buffered bytes are turned into text at once for the lines of request heads: a few typical heads (body
+ * bytes after a head are converted only up to this).
+ */
+const TEXT_SPAN = 2048;
 
 /** The smallest buffer feed() allocates when bytes wait for more. */
 const MIN_ROOM = 256;
@@ -136,6 +143,8 @@ export class RequestParser {
 
   feed(data: Buffer): void {
     if (data.length === 0) return;
+    this.text = ''; // the text was of the old buffer (and an idle connection keeps none)
+    this.textBuf = EMPTY;
     if (this.pos >= this.buf.length) {
       // Everything before was used: parse the caller's buffer as it is.
       this.buf = data;
@@ -168,6 +177,8 @@ export class RequestParser {
   takeRemaining(): Buffer {
     const rest = this.buf.subarray(this.pos);
     this.buf = EMPTY;
+    this.text = '';
+    this.textBuf = EMPTY;
     this.pos = 0;
     this.room = null;
     return rest;
@@ -245,9 +256,8 @@ export class RequestParser {
         this.lineStart = 0;
         return this.finishHead();
       }
-      const line = buf.toString('latin1', lineBegin, lf - 1);
-      if (this.lineCount === 0) this.startLine(line);
-      else this.fieldLine(line);
+      if (this.lineCount === 0) this.startLine(this.latin1(lineBegin, lf - 1));
+      else this.fieldLine(lineBegin, lf - 1);
       this.lineCount++;
       this.lineStart = lf + 1 - base;
       i = lf + 1;
@@ -277,26 +287,73 @@ export class RequestParser {
     if (first === 0x20 || first === 0x09) parseFieldLine(buf.toString('latin1', lineBegin, end)); // throws the obs-fold error
   }
 
-  private requestLine: RequestLine | null = null;
-  private headers: Header[] = [];
-  private rawNames: string[] = [];
+  /**
+   * The bytes buf[textFrom, textFrom + text.length) as latin-1 text, converted once for the lines of a head (and of
+   * the pipelined heads after it): a slice of a string costs less than a conversion per line.
+   */
+  private text = '';
+  private textBuf: Buffer = EMPTY;
+  private textFrom = 0;
 
-  private startLine(line: string): void {
-    earlyRequestLineError(line);
-    this.requestLine = parseRequestLine(line);
-    this.messageMethod = this.requestLine.method;
-    this.headers = [];
-    this.rawNames = [];
+  /** buf[begin, end) as latin-1 text, sliced from `text` (converted again when the range is not in it). */
+  private latin1(begin: number, end: number): string {
+    const buf = this.buf;
+    if (this.textBuf !== buf || begin < this.textFrom || end > this.textFrom + this.text.length) {
+      const stop = Math.min(buf.length, begin + TEXT_SPAN);
+      if (end > stop) return buf.toString('latin1', begin, end);
+      this.text = buf.toString('latin1', begin, stop);
+      this.textBuf = buf;
+      this.textFrom = begin;
+    }
+    return this.text.slice(begin - this.textFrom, end - this.textFrom);
   }
 
-  private fieldLine(line: string): void {
+  private requestLine: RequestLine | null = null;
+  private headers: Header[] = [];
+
+  private startLine(line: string): void {
+    try {
+      this.requestLine = parseRequestLine(line);
+    } catch (err) {
+      // The error this line would have met had it come in pieces wins (a line parseRequestLine accepts has no CR
+      // and an HTTP/1.x version, so earlyRequestLineError has nothing to say about it: it runs for bad lines only).
+      earlyRequestLineError(line);
+      throw err;
+    }
+    this.messageMethod = this.requestLine.method;
+    this.headers = [];
+  }
+
+  /**
+   * The header line buf[begin, end) (without its CRLF). A valid line is checked on its bytes, in one pass: name
+   * ":" OWS value OWS, a token and field-value characters (RFC 9112 5, RFC 9110 5.1, 5.5); a common name is known
+   * from its bytes, and only the value becomes a string. Any other line is handed to parseFieldLine, which says
+   * what is wrong with it.
+   */
+  private fieldLine(begin: number, end: number): void {
     if (this.headers.length >= this.limits.maxHeaderCount) {
       throw new ProtocolError(431, `More than ${this.limits.maxHeaderCount} header fields (the limit is the option --max-header-count) (RFC 6585 5).`);
     }
-    const [name, value] = parseFieldLine(line);
-    const lower = lowerName(name);
+    const buf = this.buf;
+    let colon = begin;
+    while (colon < end && TOKEN[buf[colon]!] === 1) colon++;
+    let a = colon + 1;
+    let b = end;
+    while (a < b && (buf[a] === 0x20 || buf[a] === 0x09)) a++;
+    while (b > a && (buf[b - 1] === 0x20 || buf[b - 1] === 0x09)) b--;
+    let v = a;
+    while (v < b && FIELD_VALUE[buf[v]!] === 1) v++;
+    let lower: string;
+    let value: string;
+    if (colon > begin && colon < end && buf[colon] === COLON && v === b) {
+      lower = commonName(buf, begin, colon) ?? this.latin1(begin, colon).toLowerCase();
+      value = this.latin1(a, b);
+    } else {
+      const [name, checked] = parseFieldLine(this.latin1(begin, end)); // throws, saying what is wrong
+      lower = lowerName(name);
+      value = checked;
+    }
     if (lower === 'content-length') checkContentLengthField(value, this.headers);
-    this.rawNames.push(name);
     this.headers.push([lower, value]);
   }
 
@@ -346,12 +403,11 @@ export class RequestParser {
       }
       if (!found && start.version === '1.0') {
         headers.push(['host', start.authority]);
-        this.rawNames.push('Host');
       }
     }
     const head: RequestHead = {
       method: start.method, target: start.target, version: start.version, path: start.path, query: start.query,
-      headers, rawNames: this.rawNames,
+      headers,
       keepAlive: meaning.keepAlive, expectContinue: meaning.expectContinue, upgrade: meaning.upgrade, body: meaning.body,
     };
     this.requestLine = null;

@@ -53,21 +53,24 @@ export class ResponseWriter {
       const h = headers[i]!;
       const name = h[0];
       const value = h[1];
-      checkHeader(name, value);
-      if (isName(name, 'content-length')) {
-        if (!/^[0-9]+$/.test(value) || contentLength >= 0) {
-          throw new InterfaceError(`Content-Length must be sent once, as digits; got "${value}"`);
-        }
-        contentLength = Number(value);
-        if (status === 204) continue; // RFC 9110 8.6: a server MUST NOT send Content-Length in a 204 (a 304 may have it)
-      } else if (isName(name, 'connection')) {
-        if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.keepAlive = false;
-        continue; // the server decides Connection below
-      } else if (isName(name, 'transfer-encoding')) {
-        throw new InterfaceError('Transfer-Encoding is the server\'s to set: omit Content-Length and the server chunks the body');
-      } else if (isName(name, 'date')) hasDate = true;
-      else if (isName(name, 'server')) hasServer = true;
-      out += `${name}: ${value}${CRLF}`;
+      const kind = headerKind(name);
+      checkValue(name, value);
+      if (kind !== OTHER) {
+        if (kind === CONTENT_LENGTH) {
+          if (!isDigits(value) || contentLength >= 0) {
+            throw new InterfaceError(`Content-Length must be sent once, as digits; got "${value}"`);
+          }
+          contentLength = Number(value);
+          if (status === 204) continue; // RFC 9110 8.6: a server MUST NOT send Content-Length in a 204 (a 304 may have it)
+        } else if (kind === CONNECTION) {
+          if (/(^|,)\s*close\s*(,|$)/i.test(value)) this.keepAlive = false;
+          continue; // the server decides Connection below
+        } else if (kind === TRANSFER_ENCODING) {
+          throw new InterfaceError('Transfer-Encoding is the server\'s to set: omit Content-Length and the server chunks the body');
+        } else if (kind === DATE) hasDate = true;
+        else hasServer = true;
+      }
+      out += name + ': ' + value + CRLF;
     }
     if (closeAfter) this.keepAlive = false;
     if (!hasDate && !hasServer) out += dateAndServerLines();
@@ -154,15 +157,41 @@ export function dateAndServerLines(): string {
   return dateAndServer;
 }
 
+/** The header names the writer treats specially; every other name is OTHER. */
+const OTHER = 0;
+const CONTENT_LENGTH = 1;
+const CONNECTION = 2;
+const TRANSFER_ENCODING = 3;
+const DATE = 4;
+const SERVER = 5;
+const SPECIAL = new Map([['content-length', CONTENT_LENGTH], ['connection', CONNECTION], ['transfer-encoding', TRANSFER_ENCODING], ['date', DATE], ['server', SERVER]]);
+
+/** Names already checked, with their kind: an app sends the same few names again and again. Bounded. */
+const KINDS = new Map<string, number>();
+const KINDS_MAX = 512;
+
 /**
- * Whether a field name (a token, already checked) is `lower`, ignoring ASCII case (RFC 9110 5.1), without
- * lower-casing it: `lower` holds letters and '-' only, and in a token `c | 0x20` equals a letter only for that letter
- * in either case, and '-' only for '-'.
+ * What a response header name is to the writer (RFC 9110 5.1: compared without case), after checking that it is a
+ * token: a name that is not would let an app split the response.
  */
-function isName(name: string, lower: string): boolean {
-  if (name.length !== lower.length) return false;
+function headerKind(name: string): number {
+  const known = KINDS.get(name);
+  if (known !== undefined) return known;
+  if (typeof name !== 'string') throw new InterfaceError(`response headers are [name, value] pairs of strings, got a ${typeof name} as a name`);
+  if (name.length === 0) throw new InterfaceError('response header name is empty');
   for (let i = 0; i < name.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+    if (TOKEN[name.charCodeAt(i)] !== 1) throw new InterfaceError(`response header name ${JSON.stringify(name)} is not a token (RFC 9110 5.1)`);
+  }
+  const kind = SPECIAL.get(name.toLowerCase()) ?? OTHER;
+  if (KINDS.size < KINDS_MAX) KINDS.set(name, kind);
+  return kind;
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
   }
   return true;
 }
@@ -176,15 +205,11 @@ export class BodyLengthError extends Error {
   override name = 'BodyLengthError';
 }
 
-/** Header names must be tokens and values must hold no CR, LF or NUL: that is what stops response splitting. */
-function checkHeader(name: string, value: string): void {
-  if (typeof name !== 'string' || typeof value !== 'string') {
-    throw new InterfaceError(`response headers are [name, value] pairs of strings, got [${typeof name}, ${typeof value}]`);
+/** Values must hold no CR, LF or NUL (nor anything beyond latin-1): that is what stops response splitting. */
+function checkValue(name: string, value: string): void {
+  if (typeof value !== 'string') {
+    throw new InterfaceError(`response headers are [name, value] pairs of strings, got [string, ${typeof value}]`);
   }
-  for (let i = 0; i < name.length; i++) {
-    if (TOKEN[name.charCodeAt(i)] !== 1) throw new InterfaceError(`response header name "${name}" is not a token`);
-  }
-  if (name.length === 0) throw new InterfaceError('response header name is empty');
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x0d || c === 0x0a || c === 0 || c > 0xff) {

@@ -43,7 +43,7 @@ function comparable(r: ParseResult): LlhttpMessage[] {
     url: m.head.target,
     version: m.head.version,
     // llhttp reports trailer fields with the header fields; names compared without case.
-    headers: [...m.head.rawNames.map((name, i) => [name.toLowerCase(), m.head.headers[i]![1]] as [string, string]), ...m.trailers],
+    headers: [...m.head.headers, ...m.trailers],
     body: m.body,
   }));
 }
