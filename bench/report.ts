@@ -204,7 +204,7 @@ export function markdown(results: BenchResults, rows: Row[]): string {
   if (costed.length > 0) {
     lines.push('## Server CPU per request', '');
     lines.push('The CPU time each server process used while the client ran (user + system, from /proc/PID/stat, 10 ms ticks), divided by the requests it answered, and how busy that made its core. Where a core is well short of 100 %, something else set the pace (the load generator on its own core, or the kernel\'s loopback), and the req/s ratio above understates the difference in work; the CPU ratio says how much work each server did per request.', '');
-    lines.push(`The last column is the load generator's own core (its CPU time read every ${CPU_SAMPLE_MS} ms, after its first second): at ${pct(CLIENT_BOUND)} or more the client, not the server, was the limit, and both servers' req/s are the client's speed against them.`, '');
+    lines.push(`The last column is the load generator's own core (its CPU time read every ${CPU_SAMPLE_MS} ms, from its first second, or a quarter of a shorter run, to its exit): at ${pct(CLIENT_BOUND)} or more the client, not the server, was the limit, and both servers' req/s are the client's speed against them.`, '');
     lines.push('| route | client | rawpi µs/req | node:http µs/req | node:http / rawpi | core busy rawpi / node:http | load generator busy, rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const r of costed) {
       lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(r.node!.cpuUs / r.rawpi!.cpuUs)} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} | ${pct(r.rawpi!.clientBusy)} / ${pct(r.node!.clientBusy)} |`);

@@ -143,7 +143,7 @@ export class RequestParser {
 
   feed(data: Buffer): void {
     if (data.length === 0) return;
-    this.text = ''; // the text was of the old buffer (and an idle connection keeps none)
+    this.text = ''; // the text was of the old buffer
     this.textBuf = EMPTY;
     if (this.pos >= this.buf.length) {
       // Everything before was used: parse the caller's buffer as it is.
@@ -176,11 +176,7 @@ export class RequestParser {
   /** Hands over the bytes after the current message (for a protocol switch) and empties the buffer. */
   takeRemaining(): Buffer {
     const rest = this.buf.subarray(this.pos);
-    this.buf = EMPTY;
-    this.text = '';
-    this.textBuf = EMPTY;
-    this.pos = 0;
-    this.room = null;
+    this.release();
     return rest;
   }
 
@@ -195,6 +191,16 @@ export class RequestParser {
     this.scanned = 0;
     this.lineStart = 0;
     this.lineCount = 0;
+    if (this.pos >= this.buf.length) this.release();
+  }
+
+  /** Every byte is used: drop the buffers and their text, so that an idle connection holds none of them. */
+  private release(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.room = null;
+    this.text = '';
+    this.textBuf = EMPTY;
   }
 
   next(): ParserEvent {
@@ -289,7 +295,9 @@ export class RequestParser {
 
   /**
    * The bytes buf[textFrom, textFrom + text.length) as latin-1 text, converted once for the lines of a head (and of
-   * the pipelined heads after it): a slice of a string costs less than a conversion per line.
+   * the pipelined heads after it): a slice of a string costs less than a conversion per line. V8 makes a slice of
+   * 13 characters or more a view of this text, so a header value an app keeps keeps up to TEXT_SPAN characters
+   * alive (before, its line).
    */
   private text = '';
   private textBuf: Buffer = EMPTY;
