@@ -3,7 +3,7 @@
 
 import type { Header } from '../interface.js';
 import { ProtocolError, printable } from './errors.js';
-import { FIELD_VALUE, TARGET, TOKEN, badFieldValueChar, isToken, splitList, trimOws } from './syntax.js';
+import { TARGET, TOKEN, badFieldValueChar, isToken, splitList, trimOws } from './syntax.js';
 
 export type BodyFraming =
   | { kind: 'none' }
@@ -118,34 +118,11 @@ function splitQuery(pathAndQuery: string, authority: string | null): { path: str
 }
 
 /**
- * Parses one header line `name: value` (RFC 9112 5). Returns [rawName, value]. A valid line is read in one pass over
- * it, indices only, and sliced twice; any other line goes to explainFieldLine, which says what is wrong.
+ * Parses one header line `name: value` (RFC 9112 5), step by step, each step with its own error: obs-fold, no
+ * colon, no name, a bad character in the name or the value. Returns [rawName, value]. The parser checks the header
+ * lines of a head on their bytes (RequestParser.fieldLine) and comes here for the ones it refuses, and for trailers.
  */
 export function parseFieldLine(line: string): [string, string] {
-  const n = line.length;
-  let colon = 0;
-  while (colon < n && TOKEN[line.charCodeAt(colon)] === 1) colon++;
-  if (colon === 0 || colon === n || line.charCodeAt(colon) !== 0x3a) return explainFieldLine(line);
-  let a = colon + 1;
-  let b = n;
-  while (a < b && isOws(line.charCodeAt(a))) a++;
-  while (b > a && isOws(line.charCodeAt(b - 1))) b--;
-  for (let i = a; i < b; i++) {
-    const c = line.charCodeAt(i);
-    if (c > 0xff || FIELD_VALUE[c] === 0) return explainFieldLine(line);
-  }
-  return [line.slice(0, colon), line.slice(a, b)];
-}
-
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/**
- * The same parse step by step, each step with its own error: obs-fold, no colon, no name, a bad character in the
- * name or the value (RFC 9112 5). For the lines parseFieldLine's single pass did not accept.
- */
-function explainFieldLine(line: string): [string, string] {
   const first = line.charCodeAt(0);
   if (first === 0x20 || first === 0x09) {
     throw new ProtocolError(400, `A header line starts with whitespace ("${printable(line)}"): line folding (obs-fold) is not accepted; put each header on one line (RFC 9112 5.2).`);
@@ -174,8 +151,8 @@ function explainFieldLine(line: string): [string, string] {
 }
 
 /**
- * Header names seen on nearly every request, by length: lower-casing one of them is a comparison with the few names
- * of its length, without hashing the name or allocating its lower-case copy.
+ * Header names seen on nearly every request, by length: the parser knows one from its bytes by comparing them with
+ * the few names of its length, without making a string of the name or a lower-case copy of it.
  */
 const COMMON_BY_LENGTH: string[][] = [];
 for (const n of ['host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-length',
@@ -184,18 +161,11 @@ for (const n of ['host', 'user-agent', 'accept', 'accept-encoding', 'accept-lang
   (COMMON_BY_LENGTH[n.length] ??= []).push(n);
 }
 
-/** A field name (a token, already checked) in lower case (RFC 9110 5.1: names are case-insensitive). */
-export function lowerName(name: string): string {
-  const candidates = COMMON_BY_LENGTH[name.length];
-  if (candidates !== undefined) {
-    for (let i = 0; i < candidates.length; i++) {
-      if (sameName(name, candidates[i]!)) return candidates[i]!;
-    }
-  }
-  return name.toLowerCase();
-}
-
-/** The lower-case common name spelled by the token bytes[begin, end) in any case, or null when it is none of them. */
+/**
+ * The lower-case common name spelled by the token bytes[begin, end) in any case (RFC 9110 5.1), or null when it is
+ * none of them. In a token, c | 0x20 equals a lower-case letter only for that letter in either case, and '-' only
+ * for '-': the names hold nothing else.
+ */
 export function commonName(bytes: Uint8Array, begin: number, end: number): string | null {
   const candidates = COMMON_BY_LENGTH[end - begin];
   if (candidates === undefined) return null;
@@ -207,17 +177,6 @@ export function commonName(bytes: Uint8Array, begin: number, end: number): strin
     return lower;
   }
   return null;
-}
-
-/**
- * Whether the token `name` is `lower` ignoring ASCII case, for a `lower` of letters and '-' of the same length: in a
- * token, c | 0x20 equals a lower-case letter only for that letter in either case, and '-' only for '-'.
- */
-function sameName(name: string, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** Checks a Content-Length line as soon as it arrives: digits only, at most once (RFC 9110 8.6). */

@@ -4,7 +4,7 @@
 import type { Header } from '../interface.js';
 import { ProtocolError, printable } from './errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { analyseHeaders, checkContentLengthField, commonName, lowerName, parseFieldLine, parseRequestLine, type RequestHead, type RequestLine } from './request-head.js';
+import { analyseHeaders, checkContentLengthField, commonName, parseFieldLine, parseRequestLine, type RequestHead, type RequestLine } from './request-head.js';
 import { FIELD_VALUE, HEX, QDTEXT, TOKEN } from './syntax.js';
 
 export type ParserEvent =
@@ -358,7 +358,7 @@ export class RequestParser {
       value = this.latin1(a, b);
     } else {
       const [name, checked] = parseFieldLine(this.latin1(begin, end)); // throws, saying what is wrong
-      lower = lowerName(name);
+      lower = name.toLowerCase();
       value = checked;
     }
     if (lower === 'content-length') checkContentLengthField(value, this.headers);
@@ -530,7 +530,7 @@ export class RequestParser {
       if (this.trailerBytes > this.limits.maxHeaderBytes) throw trailerSectionTooLarge(this.limits.maxHeaderBytes);
       if (line === '') return this.endMessage(this.trailers);
       const [name, value] = parseFieldLine(line);
-      const lower = lowerName(name);
+      const lower = name.toLowerCase();
       // RFC 9110 6.5.1: framing, routing and control fields must not be sent as trailers.
       if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host' || lower === 'connection' || lower === 'trailer') {
         throw new ProtocolError(400, `"${name}" cannot be sent as a trailer field (RFC 9110 6.5.1).`);
