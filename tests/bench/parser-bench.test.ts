@@ -1,17 +1,11 @@
 // The parser microbenchmark (`node dist/bench/parser-bench.js`) in a tiny run, so the script cannot rot: every case
 // parses or builds what it should and prints its row. No timing is asserted.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { ROOT, runScript } from './run-script.js';
-
-const SCRIPT = join(ROOT, 'dist', 'bench', 'parser-bench.js');
+import { builtScript, runScript } from './run-script.js';
 
 t.test('parser-bench --iterations 2000 --rounds 2: a row per case, each with its rounds', async (t) => {
-  if (!existsSync(SCRIPT)) {
-    t.fail(`${SCRIPT} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
-    return;
-  }
+  const SCRIPT = builtScript(t, 'parser-bench.js');
+  if (SCRIPT === null) return;
   const r = await runScript(SCRIPT, ['--iterations', '2000', '--rounds', '2'], 60_000);
   t.equal(r.code, 0, 'exits 0', { stderr: r.stderr.slice(-2000) });
   const rows = r.stdout.split('\n').filter((line) => /^\| (parse|response head)/.test(line));

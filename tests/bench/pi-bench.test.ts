@@ -1,19 +1,13 @@
 // The pi benchmark (`node dist/bench/pi-bench.js`) at its smallest size, so the script cannot rot: it must compute
 // 10^5 decimals that match the SHA-256 table, run each program the number of times asked, and print its table row.
 // No timing is asserted.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { piGoal, piRow } from '../../bench/report.js';
-import { ROOT, runScript } from './run-script.js';
-
-const PI_BENCH = join(ROOT, 'dist', 'bench', 'pi-bench.js');
+import { builtScript, runScript } from './run-script.js';
 
 t.test('pi-bench --max 100000 --repeat 3: one checked row, the median of three runs of each program', async (t) => {
-  if (!existsSync(PI_BENCH)) {
-    t.fail(`${PI_BENCH} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
-    return;
-  }
+  const PI_BENCH = builtScript(t, 'pi-bench.js');
+  if (PI_BENCH === null) return;
   const r = await runScript(PI_BENCH, ['--max', '100000', '--repeat', '3'], 120_000);
   t.equal(r.code, 0, 'exits 0', { stderr: r.stderr.slice(-4000) });
   t.match(r.stdout, /the median of 3 run\(s\)/, 'says what each cell is');

@@ -5,9 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ROOT, runScript } from './run-script.js';
-
-const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+import { builtScript, runScript } from './run-script.js';
 
 interface Measurement { requests: number; rps: number; errors: number; clientBusy: number | null }
 interface Results {
@@ -18,10 +16,8 @@ interface Results {
 }
 
 t.test('make bench --smoke: every server, client and memory test runs without errors', async (t) => {
-  if (!existsSync(RUN)) {
-    t.fail(`${RUN} is missing: build first (make test does: npx tsc -p tsconfig.json)`);
-    return;
-  }
+  const RUN = builtScript(t, 'run.js');
+  if (RUN === null) return;
   const out = mkdtempSync(join(tmpdir(), 'rawpi-bench-smoke-test-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const r = await runScript(RUN, ['--smoke', '--out', out], 170_000);
