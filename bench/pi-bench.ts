@@ -7,14 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computePiDecimals } from '../workers/pi/index.js';
+import { wholeNumberOption } from './options.js';
 import { median } from './stats.js';
 
 interface Row { n: number; sha256: string }
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 /** tests/fixtures/pi-sha256.json, looked for upwards from this file (bench/ or dist/bench/). */
 function loadTable(): Row[] {
@@ -48,9 +44,9 @@ function runCln(n: number): Promise<{ seconds: number; text: string }> {
 }
 
 async function main(): Promise<void> {
-  const max = arg('--max', 10_000_000);
-  const threads = arg('--threads', 2);
-  const repeat = Math.max(1, arg('--repeat', 3));
+  const max = wholeNumberOption('--max', 10_000_000, 'pi-bench');
+  const threads = wholeNumberOption('--threads', 2, 'pi-bench');
+  const repeat = wholeNumberOption('--repeat', 3, 'pi-bench');
   const table = loadTable();
   const cln = hasCln();
   const sizes = [100_000, 1_000_000, 10_000_000].filter((n) => n <= max);
