@@ -58,3 +58,37 @@ t.test('the -p10 goal says when the load generator, not the server, was the limi
   t.equal(at(0.8).measured, '1.60×', 'a client with room to spare is not mentioned');
   t.equal(at(null).measured, '1.60×', 'nor one whose CPU was not read');
 });
+
+t.test('a goal over many cells names each cell under its target, what limited it, and the ceiling', async (t) => {
+  const r = results(null);
+  const m = (rps: number, clientBusy: number | null) => measurement(rps, clientBusy);
+  r.options.routes = ['hello', 'index', 'static'];
+  r.options.clients = ['ac-p10', 'wrk', 'ab'];
+  r.runs = [
+    // GET /: the client at 100 % with both servers, rawpi doing less work per request.
+    { route: 'index', client: 'ac-p10', server: 'rawpi', round: 1, m: m(8_700, 1), serverCpuSeconds: 8_700 * 4 * 40e-6 },
+    { route: 'index', client: 'ac-p10', server: 'node', round: 1, m: m(10_000, 1), serverCpuSeconds: 10_000 * 4 * 50e-6 },
+    // GET / under wrk: under the target, the client with room to spare.
+    { route: 'index', client: 'wrk', server: 'rawpi', round: 1, m: m(12_000, 0.5), serverCpuSeconds: 12_000 * 4 * 80e-6 },
+    { route: 'index', client: 'wrk', server: 'node', round: 1, m: m(10_000, 0.4), serverCpuSeconds: 10_000 * 4 * 96e-6 },
+    // A static file: over the target, so not named.
+    { route: 'static', client: 'wrk', server: 'rawpi', round: 1, m: m(20_000, 0.5), serverCpuSeconds: 3 },
+    { route: 'static', client: 'wrk', server: 'node', round: 1, m: m(10_000, 0.5), serverCpuSeconds: 3 },
+    // A connection per request, with the bare responder beside both.
+    { route: 'hello', client: 'ab', server: 'rawpi', round: 1, m: m(11_000, null), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'ab', server: 'node', round: 1, m: m(10_000, null), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'ab', server: 'bare', round: 1, m: m(14_000, null), serverCpuSeconds: 4 },
+    { route: 'index', client: 'ab', server: 'rawpi', round: 1, m: m(5_000, null), serverCpuSeconds: 4 },
+    { route: 'index', client: 'ab', server: 'node', round: 1, m: m(5_000, null), serverCpuSeconds: 4 },
+  ];
+  const all = goals(r, summarize(r));
+  const full = all.find((g) => g.goal.startsWith('full app'))!;
+  t.equal(full.met, false, 'two cells under 1.3×: missed');
+  t.equal(full.measured, 'worst 0.87× (GET / (100 jobs), ac-p10) of 3; under 1.3×: GET / (100 jobs) ac-p10 0.87× (load generator 100 % busy; CPU per request node:http/rawpi 1.25×), GET / (100 jobs) wrk 1.20× (CPU per request node:http/rawpi 1.20×)',
+    'each miss is named with its client limit and the servers\' work per request; the cell over the target is not');
+  const ab = all.find((g) => g.goal.startsWith('ab'))!;
+  t.equal(ab.measured, 'worst 1.00× (GET / (100 jobs), ab) of 2; under 1.3×: hello app: GET / ab 1.10× (CPU per request node:http/rawpi 1.10×), GET / (100 jobs) ab 1.00× (CPU per request node:http/rawpi 1.00×); the bare responder (the ceiling): 1.40×',
+    'the ceiling is said beside the misses: what no server on Node\'s sockets could beat here');
+  const wrk = all.find((g) => g.goal.includes('under wrk'))!;
+  t.equal(wrk.measured, 'not measured', 'a goal without its cells is not measured');
+});
