@@ -40,7 +40,7 @@ $(BUILD): $(NODE_MODULES) $(SOURCES) tsconfig.json
 migrate: $(BUILD)
 	node dist/db/migrate-cli.js $(ARGS)
 
-# rawpi vs node:http, memory, and the pi engine vs CLN's pi: about 17 minutes on a quiet machine; results in bench/results/.
+# rawpi vs node:http, memory, and the pi engine vs CLN's pi: about 16 minutes on a quiet machine (3 rounds of about 4, then memory and pi); results in bench/results/.
 # Options: make bench ARGS="--duration 5 --rounds 2 --routes hello,healthz --smoke" (node dist/bench/run.js --help).
 bench: $(BUILD)
 	@bash bench/ensure-tools.sh
