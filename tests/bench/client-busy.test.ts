@@ -61,25 +61,24 @@ t.test('the -p10 goal says when the load generator, not the server, was the limi
 
 t.test('a goal over many cells names each cell under its target, what limited it, and the ceiling', async (t) => {
   const r = results(null);
-  const m = (rps: number, clientBusy: number | null) => measurement(rps, clientBusy);
   r.options.routes = ['hello', 'index', 'static'];
   r.options.clients = ['ac-p10', 'wrk', 'ab'];
   r.runs = [
     // GET /: the client at 100 % with both servers, rawpi doing less work per request.
-    { route: 'index', client: 'ac-p10', server: 'rawpi', round: 1, m: m(8_700, 1), serverCpuSeconds: 8_700 * 4 * 40e-6 },
-    { route: 'index', client: 'ac-p10', server: 'node', round: 1, m: m(10_000, 1), serverCpuSeconds: 10_000 * 4 * 50e-6 },
+    { route: 'index', client: 'ac-p10', server: 'rawpi', round: 1, m: measurement(8_700, 1), serverCpuSeconds: 8_700 * 4 * 40e-6 },
+    { route: 'index', client: 'ac-p10', server: 'node', round: 1, m: measurement(10_000, 1), serverCpuSeconds: 10_000 * 4 * 50e-6 },
     // GET / under wrk: under the target, the client with room to spare.
-    { route: 'index', client: 'wrk', server: 'rawpi', round: 1, m: m(12_000, 0.5), serverCpuSeconds: 12_000 * 4 * 80e-6 },
-    { route: 'index', client: 'wrk', server: 'node', round: 1, m: m(10_000, 0.4), serverCpuSeconds: 10_000 * 4 * 96e-6 },
+    { route: 'index', client: 'wrk', server: 'rawpi', round: 1, m: measurement(12_000, 0.5), serverCpuSeconds: 12_000 * 4 * 80e-6 },
+    { route: 'index', client: 'wrk', server: 'node', round: 1, m: measurement(10_000, 0.4), serverCpuSeconds: 10_000 * 4 * 96e-6 },
     // A static file: over the target, so not named.
-    { route: 'static', client: 'wrk', server: 'rawpi', round: 1, m: m(20_000, 0.5), serverCpuSeconds: 3 },
-    { route: 'static', client: 'wrk', server: 'node', round: 1, m: m(10_000, 0.5), serverCpuSeconds: 3 },
+    { route: 'static', client: 'wrk', server: 'rawpi', round: 1, m: measurement(20_000, 0.5), serverCpuSeconds: 3 },
+    { route: 'static', client: 'wrk', server: 'node', round: 1, m: measurement(10_000, 0.5), serverCpuSeconds: 3 },
     // A connection per request, with the bare responder beside both.
-    { route: 'hello', client: 'ab', server: 'rawpi', round: 1, m: m(11_000, null), serverCpuSeconds: 4 },
-    { route: 'hello', client: 'ab', server: 'node', round: 1, m: m(10_000, null), serverCpuSeconds: 4 },
-    { route: 'hello', client: 'ab', server: 'bare', round: 1, m: m(14_000, null), serverCpuSeconds: 4 },
-    { route: 'index', client: 'ab', server: 'rawpi', round: 1, m: m(5_000, null), serverCpuSeconds: 4 },
-    { route: 'index', client: 'ab', server: 'node', round: 1, m: m(5_000, null), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'ab', server: 'rawpi', round: 1, m: measurement(11_000, null), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'ab', server: 'node', round: 1, m: measurement(10_000, null), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'ab', server: 'bare', round: 1, m: measurement(14_000, null), serverCpuSeconds: 4 },
+    { route: 'index', client: 'ab', server: 'rawpi', round: 1, m: measurement(5_000, null), serverCpuSeconds: 4 },
+    { route: 'index', client: 'ab', server: 'node', round: 1, m: measurement(5_000, null), serverCpuSeconds: 4 },
   ];
   const all = goals(r, summarize(r));
   const full = all.find((g) => g.goal.startsWith('full app'))!;
