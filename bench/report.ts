@@ -167,16 +167,27 @@ export const CLIENT_BOUND = 0.95;
 
 /** ' (the load generator's core was 99 % busy with rawpi: the client set the pace)', or '' when it was not. */
 function clientLimit(r: Row): string {
+  const busy = clientBoundAt(r);
+  return busy === null ? '' : `; the load generator's core was ${pct(busy)} busy with rawpi: the client set the pace`;
+}
+
+/** How busy the load generator was with rawpi on this cell, when that made it the limit (≥ CLIENT_BOUND); else null. */
+function clientBoundAt(r: Row): number | null {
   const busy = r.rawpi?.clientBusy ?? NaN;
-  return busy >= CLIENT_BOUND ? `; the load generator's core was ${pct(busy)} busy with rawpi: the client set the pace` : '';
+  return busy >= CLIENT_BOUND ? busy : null;
+}
+
+/** The servers' CPU per request, node:http over rawpi (above 1: rawpi did less work per request); NaN when not read. */
+function cpuRatio(r: Row): number {
+  return r.rawpi !== null && r.node !== null ? r.node.cpuUs / r.rawpi.cpuUs : NaN;
 }
 
 /** A cell under its target: 'GET / (100 jobs) ac-p10 0.87× (load generator 100 % busy; CPU per request node:http/rawpi 1.18×)'. */
 function missed(r: Row): string {
   const notes: string[] = [];
-  const busy = r.rawpi?.clientBusy ?? NaN;
-  if (busy >= CLIENT_BOUND) notes.push(`load generator ${pct(busy)} busy`);
-  const cpu = r.rawpi !== null && r.node !== null ? r.node.cpuUs / r.rawpi.cpuUs : NaN;
+  const busy = clientBoundAt(r);
+  if (busy !== null) notes.push(`load generator ${pct(busy)} busy`);
+  const cpu = cpuRatio(r);
   if (Number.isFinite(cpu)) notes.push(`CPU per request node:http/rawpi ${fmtRatio(cpu)}`);
   return `${r.label} ${r.client} ${fmtRatio(r.ratio)}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
@@ -227,7 +238,7 @@ export function markdown(results: BenchResults, rows: Row[]): string {
     lines.push(`The last column is the load generator's own core (its CPU time read every ${CPU_SAMPLE_MS} ms, from its first second, or a quarter of a shorter run, to its exit): at ${pct(CLIENT_BOUND)} or more the client, not the server, was the limit, and both servers' req/s are the client's speed against them.`, '');
     lines.push('| route | client | rawpi µs/req | node:http µs/req | node:http / rawpi | core busy rawpi / node:http | load generator busy, rawpi / node:http |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const r of costed) {
-      lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(r.node!.cpuUs / r.rawpi!.cpuUs)} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} | ${pct(r.rawpi!.clientBusy)} / ${pct(r.node!.clientBusy)} |`);
+      lines.push(`| ${r.label} | ${CLIENT_LABELS[r.client]} | ${r.rawpi!.cpuUs.toFixed(1)} | ${r.node!.cpuUs.toFixed(1)} | ${fmtRatio(cpuRatio(r))} | ${pct(r.rawpi!.busy)} / ${pct(r.node!.busy)} | ${pct(r.rawpi!.clientBusy)} / ${pct(r.node!.clientBusy)} |`);
     }
     lines.push('');
   }

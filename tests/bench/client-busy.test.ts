@@ -79,6 +79,10 @@ t.test('a goal over many cells names each cell under its target, what limited it
     { route: 'hello', client: 'ab', server: 'bare', round: 1, m: measurement(14_000, null), serverCpuSeconds: 4 },
     { route: 'index', client: 'ab', server: 'rawpi', round: 1, m: measurement(5_000, null), serverCpuSeconds: 4 },
     { route: 'index', client: 'ab', server: 'node', round: 1, m: measurement(5_000, null), serverCpuSeconds: 4 },
+    // The hello route under wrk, one cell, with the bare responder beside it.
+    { route: 'hello', client: 'wrk', server: 'rawpi', round: 1, m: measurement(15_000, 0.6), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'wrk', server: 'node', round: 1, m: measurement(10_000, 0.5), serverCpuSeconds: 4 },
+    { route: 'hello', client: 'wrk', server: 'bare', round: 1, m: measurement(20_000, 0.7), serverCpuSeconds: 4 },
   ];
   const all = goals(r, summarize(r));
   const full = all.find((g) => g.goal.startsWith('full app'))!;
@@ -89,5 +93,7 @@ t.test('a goal over many cells names each cell under its target, what limited it
   t.equal(ab.measured, 'worst 1.00× (GET / (100 jobs), ab) of 2; under 1.3×: hello app: GET / ab 1.10× (CPU per request node:http/rawpi 1.10×), GET / (100 jobs) ab 1.00× (CPU per request node:http/rawpi 1.00×); the bare responder (the ceiling): 1.40×',
     'the ceiling is said beside the misses: what no server on Node\'s sockets could beat here');
   const wrk = all.find((g) => g.goal.includes('under wrk'))!;
-  t.equal(wrk.measured, 'not measured', 'a goal without its cells is not measured');
+  t.equal(wrk.measured, '1.50×; the bare responder (the ceiling): 2.00×', 'a one-cell goal says its ceiling too');
+  const p10 = all.find((g) => g.goal.includes('-p10'))!;
+  t.equal(p10.measured, 'not measured', 'a goal without its cells is not measured');
 });
